@@ -1,0 +1,1 @@
+"""Aksio: an event-sourced backend for AI-assisted studying."""

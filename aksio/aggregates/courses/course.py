@@ -1,0 +1,128 @@
+"""A course a learner studies, with its sections.
+
+Lifecycle: created `active`; fields change by `Updated`; `Archived` (DELETE or
+PATCH of status) and `Restored` (PATCH back to active). Sections are added,
+changed and removed while the course exists; an archived course still keeps them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from aksio.core.errors import NotFound, ValidationFailed
+
+SCHEDULERS = ("sm2", "fsrs")
+COURSE_FIELDS = (
+    "name", "description", "university", "course_code", "semester", "academic_year",
+    "credits", "language", "subject_area", "difficulty_level", "color", "icon",
+    "start_date", "end_date", "exam_date", "scheduler",
+)  # fmt: skip
+
+
+def check_dates(fields: dict[str, Any]) -> None:
+    start, end = fields.get("start_date"), fields.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        raise ValidationFailed.field("end_date", "End date must not be before start date.")
+
+
+class Course(Aggregate):
+    TOPIC = "aksio.course"
+
+    class Created(Aggregate.Created):
+        TOPIC = "aksio.course.created"
+        owner_id: UUID
+        fields: dict[str, Any]
+
+    class Updated(Aggregate.Event):
+        TOPIC = "aksio.course.updated"
+        changes: dict[str, Any]
+
+    class Archived(Aggregate.Event):
+        TOPIC = "aksio.course.archived"
+
+    class Restored(Aggregate.Event):
+        TOPIC = "aksio.course.restored"
+
+    class SectionAdded(Aggregate.Event):
+        TOPIC = "aksio.course.section_added"
+        section_id: UUID
+        fields: dict[str, Any]
+
+    class SectionUpdated(Aggregate.Event):
+        TOPIC = "aksio.course.section_updated"
+        section_id: UUID
+        changes: dict[str, Any]
+
+    class SectionRemoved(Aggregate.Event):
+        TOPIC = "aksio.course.section_removed"
+        section_id: UUID
+
+    @event(Created)
+    def __init__(self, owner_id: UUID, fields: dict[str, Any]) -> None:
+        self.owner_id = owner_id
+        self.fields = dict(fields)
+        self.status = "active"
+        self.sections: dict[UUID, dict[str, Any]] = {}
+
+    @classmethod
+    def create(cls, owner_id: UUID, fields: dict[str, Any]) -> Course:
+        check_dates(fields)
+        return cls(owner_id=owner_id, fields=fields)
+
+    def update(self, changes: dict[str, Any]) -> None:
+        check_dates({**self.fields, **changes})
+        changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
+        if changed:
+            self._updated(changes=changed)
+
+    def set_status(self, status: str) -> None:
+        if status == self.status:
+            return
+        if status == "archived":
+            self._archived()
+        else:
+            self._restored()
+
+    def add_section(self, section_id: UUID, fields: dict[str, Any]) -> None:
+        self._section_added(section_id=section_id, fields=fields)
+
+    def update_section(self, section_id: UUID, changes: dict[str, Any]) -> None:
+        self._require_section(section_id)
+        if changes:
+            self._section_updated(section_id=section_id, changes=changes)
+
+    def remove_section(self, section_id: UUID) -> None:
+        self._require_section(section_id)
+        self._section_removed(section_id=section_id)
+
+    def _require_section(self, section_id: UUID) -> None:
+        if section_id not in self.sections:
+            raise NotFound("Section")
+
+    @event(Updated)
+    def _updated(self, changes: dict[str, Any]) -> None:
+        self.fields.update(changes)
+
+    @event(Archived)
+    def _archived(self) -> None:
+        self.status = "archived"
+
+    @event(Restored)
+    def _restored(self) -> None:
+        self.status = "active"
+
+    @event(SectionAdded)
+    def _section_added(self, section_id: UUID, fields: dict[str, Any]) -> None:
+        self.sections[section_id] = dict(fields)
+
+    @event(SectionUpdated)
+    def _section_updated(self, section_id: UUID, changes: dict[str, Any]) -> None:
+        self.sections[section_id].update(changes)
+
+    @event(SectionRemoved)
+    def _section_removed(self, section_id: UUID) -> None:
+        del self.sections[section_id]

@@ -1,0 +1,1 @@
+"""The REST API (FastAPI): routes per context, schemas, dependencies, one error renderer."""

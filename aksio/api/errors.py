@@ -1,0 +1,108 @@
+"""The one table from error codes to HTTP, and the renderer of the error envelope."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from aksio.core.errors import DomainError
+
+logger = logging.getLogger("aksio.api")
+
+STATUS_BY_CODE: dict[str, int] = {
+    "VALIDATION_ERROR": 422,
+    "BAD_REQUEST": 400,
+    "AUTHENTICATION_FAILED": 401,
+    "PAYMENT_FAILED": 402,
+    "PERMISSION_DENIED": 403,
+    "QUOTA_EXCEEDED": 403,
+    "RESOURCE_NOT_FOUND": 404,
+    "METHOD_NOT_ALLOWED": 405,
+    "INVALID_STATE": 409,
+    "MAX_ATTEMPTS_EXCEEDED": 409,
+    "TIME_LIMIT_EXCEEDED": 409,
+    "CONFLICT": 409,
+    "PAYLOAD_TOO_LARGE": 413,
+    "UNSUPPORTED_MEDIA_TYPE": 415,
+    "RATE_LIMIT_EXCEEDED": 429,
+    "INTERNAL_ERROR": 500,
+    "SERVICE_UNAVAILABLE": 503,
+}
+CODE_BY_STATUS = {
+    400: "BAD_REQUEST",
+    401: "AUTHENTICATION_FAILED",
+    403: "PERMISSION_DENIED",
+    404: "RESOURCE_NOT_FOUND",
+    405: "METHOD_NOT_ALLOWED",
+    409: "INVALID_STATE",
+    413: "PAYLOAD_TOO_LARGE",
+    415: "UNSUPPORTED_MEDIA_TYPE",
+    429: "RATE_LIMIT_EXCEEDED",
+}
+
+
+def envelope(
+    request: Request,
+    status: int,
+    code: str,
+    message: str,
+    details: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "")
+    body = {
+        "error": message,
+        "details": details or {},
+        "error_code": code,
+        "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+        "request_id": request_id,
+    }
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _is_type_error(kind: str) -> bool:
+    return kind == "json_invalid" or kind.endswith(("_type", "_parsing")) or kind == "json_type"
+
+
+def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = list(exc.errors())
+    if any(err.get("loc", ("",))[0] == "path" for err in errors):
+        return envelope(request, 404, "RESOURCE_NOT_FOUND", "Resource not found.")
+    details: dict[str, list[str]] = {}
+    for err in errors:
+        loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]
+        details.setdefault(".".join(loc) or "body", []).append(str(err.get("msg", "Invalid.")))
+    status = 400 if any(_is_type_error(str(err.get("type", ""))) for err in errors) else 422
+    message = "Malformed request" if status == 400 else "Validation failed"
+    return envelope(request, status, "VALIDATION_ERROR", message, details)
+
+
+def _domain(request: Request, exc: DomainError) -> JSONResponse:
+    status = STATUS_BY_CODE.get(exc.error_code, 400)
+    return envelope(request, status, exc.error_code, exc.message, exc.details)
+
+
+def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    code = CODE_BY_STATUS.get(exc.status_code, "ERROR")
+    message = exc.detail if isinstance(exc.detail, str) else "Request failed."
+    if exc.status_code == 404:
+        message = "Resource not found."
+    return envelope(request, exc.status_code, code, message, headers=exc.headers)
+
+
+def _unhandled(request: Request, exc: Exception) -> JSONResponse:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path)
+    return envelope(request, 500, "INTERNAL_ERROR", "Internal server error.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
+    app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
+    app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]
+    app.add_exception_handler(Exception, _unhandled)

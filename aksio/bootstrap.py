@@ -1,0 +1,153 @@
+"""The composition root: the only place that builds concrete adapters and wires them."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from aksio.api.ratelimit import RateLimiter
+from aksio.commands import accounts as account_commands
+from aksio.commands import assessments as assessment_commands
+from aksio.commands import courses as course_commands
+from aksio.commands import flashcards as flashcard_commands
+from aksio.commands import quizzes as quiz_commands
+from aksio.commands.bus import CommandBus, Handler
+from aksio.commands.services import Services
+from aksio.core.clock import Clock, SystemClock
+from aksio.core.store import EventStore, migrate_event_store, migration_lock, open_store
+from aksio.integrations.tokens import TokenService
+from aksio.projections.accounts import AccountsProjection
+from aksio.projections.assessments import AssessmentsProjection
+from aksio.projections.base import Projection
+from aksio.projections.courses import CoursesProjection
+from aksio.projections.db import make_engine, metadata
+from aksio.projections.flashcards import FlashcardsProjection
+from aksio.projections.locks import make_locks
+from aksio.projections.quizzes import QuizzesProjection
+from aksio.projections.runner import ProjectionRunner, read_positions
+from aksio.settings import Settings
+
+logger = logging.getLogger("aksio")
+
+
+def all_projections() -> list[Projection]:
+    return [
+        AccountsProjection(),
+        CoursesProjection(),
+        FlashcardsProjection(),
+        QuizzesProjection(),
+        AssessmentsProjection(),
+    ]
+
+
+def all_handlers() -> dict[type[Any], Handler]:
+    handlers: dict[type[Any], Handler] = {}
+    for module in (
+        account_commands,
+        course_commands,
+        flashcard_commands,
+        quiz_commands,
+        assessment_commands,
+    ):
+        handlers.update(module.HANDLERS)
+    return handlers
+
+
+def migrate(settings: Settings) -> None:
+    """Creates every table (event store, read models) once, under a cross-process lock."""
+    with migration_lock(settings):
+        migrate_event_store(settings)
+        engine = make_engine(settings)
+        try:
+            metadata.create_all(engine)
+        finally:
+            engine.dispose()
+
+
+@dataclass
+class System:
+    settings: Settings
+    store: EventStore
+    engine: Engine
+    bus: CommandBus
+    runner: ProjectionRunner
+    projections: list[Projection]
+    tokens: TokenService
+    limiter: RateLimiter
+    services: Services
+    in_process: bool
+    adapters: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock
+
+    def wait_for(self, position: int) -> bool:
+        """Read-your-writes: blocks until every projection has passed `position`."""
+        timeout = self.settings.read_your_writes_timeout_s
+        if self.in_process and len(self.runner.owned) == len(self.projections):
+            return self.runner.wait_for(position, timeout)
+        deadline = time.monotonic() + timeout
+        pause = 0.001
+        while time.monotonic() < deadline:
+            positions = read_positions(self.engine)
+            if all(positions.get(p.name, (0, 0))[0] >= position for p in self.projections):
+                return True
+            time.sleep(pause)
+            pause = min(pause * 2, 0.02)
+        return False
+
+    def drain(self) -> None:
+        """Brings every read model up to date now (tests, CLI)."""
+        self.runner.drain()
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.store.close()
+        self.engine.dispose()
+
+
+def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    workers: bool = True,
+    start_threads: bool = True,
+) -> System:
+    """Builds the whole system; with `workers`, projections run in this process."""
+    store = open_store(settings)
+    engine = make_engine(settings)
+    services = Services(clock=clock or SystemClock())
+    tokens = TokenService(
+        settings.resolved_secret_key(), settings.access_token_minutes, settings.refresh_token_days
+    )
+    bus = CommandBus(store, services, all_handlers())
+    projections = all_projections()
+    runner = ProjectionRunner(
+        store,
+        engine,
+        projections,
+        make_locks(settings),
+        listen_url=settings.database_url if settings.uses_postgres else None,
+    )
+    limiter = RateLimiter(
+        user=settings.rate_limit_user,
+        anon=settings.rate_limit_anon,
+        upload=settings.rate_limit_upload,
+        ai=settings.rate_limit_ai,
+        redis_url=settings.redis_url,
+        user_of_token=tokens.user_of_access,
+    )
+    system = System(
+        settings, store, engine, bus, runner, projections, tokens, limiter, services, workers
+    )
+    if workers:
+        runner.claim()
+        bus.listeners.append(runner.wake)
+        if start_threads:
+            runner.start()
+    return system

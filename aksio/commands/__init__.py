@@ -1,0 +1,1 @@
+"""Commands: one frozen dataclass and one handler each, dispatched by the bus."""

@@ -1,0 +1,111 @@
+"""The command bus: runs one handler per command, retries on write conflicts.
+
+A handler loads aggregates through its `UnitOfWork`, asks them to decide, and
+saves once. The bus returns the handler's value with the store position of the
+events it saved, which the API uses to wait for read-your-writes.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from aksio.core.errors import Conflict, NotFound
+
+if TYPE_CHECKING:
+    from aksio.commands.services import Services
+    from aksio.core.store import EventStore
+
+R = TypeVar("R")
+A = TypeVar("A", bound=Aggregate)
+logger = logging.getLogger(__name__)
+
+
+class Command(Generic[R]):
+    """Base of command dataclasses; `R` is what the handler returns."""
+
+
+@dataclass(frozen=True)
+class Outcome(Generic[R]):
+    value: R
+    position: int
+
+
+class UnitOfWork:
+    """What a handler may touch: the store (load, save once) and the services."""
+
+    def __init__(self, store: EventStore, services: Services) -> None:
+        self.store = store
+        self.services = services
+        self.position = 0
+        self._saved = False
+
+    def load(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A:
+        """The aggregate, or NotFound when it is missing, of another kind or another owner's."""
+        try:
+            aggregate = self.store.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(kind.__name__) from None
+        if not isinstance(aggregate, kind):
+            raise NotFound(kind.__name__)
+        if owner_id is not None and getattr(aggregate, "owner_id", None) != owner_id:
+            raise NotFound(kind.__name__)
+        return aggregate
+
+    def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
+        try:
+            return self.load(kind, aggregate_id)
+        except NotFound:
+            return None
+
+    def save(self, *aggregates: Aggregate) -> int:
+        if self._saved:
+            raise RuntimeError("a handler saves once")
+        self._saved = True
+        recordings = self.store.save(*aggregates)
+        if recordings:
+            self.position = max(r.notification.id for r in recordings)
+        return self.position
+
+
+Handler = Callable[[Any, UnitOfWork], Any]
+
+
+class CommandBus:
+    def __init__(
+        self,
+        store: EventStore,
+        services: Services,
+        handlers: dict[type[Any], Handler],
+        *,
+        max_attempts: int = 8,
+    ) -> None:
+        self.store = store
+        self.services = services
+        self.handlers = handlers
+        self.max_attempts = max_attempts
+        self.listeners: list[Callable[[int], None]] = []
+
+    def dispatch(self, command: Command[R]) -> Outcome[R]:
+        handler = self.handlers.get(type(command))
+        if handler is None:
+            raise LookupError(f"no handler for {type(command).__name__}")
+        for _ in range(self.max_attempts):
+            uow = UnitOfWork(self.store, self.services)
+            try:
+                value = handler(command, uow)
+            except IntegrityError:
+                # Another writer appended to one of our aggregates first: decide again.
+                continue
+            if uow.position:
+                for listener in self.listeners:
+                    listener(uow.position)
+            return Outcome(cast(R, value), uow.position)
+        raise Conflict("Too many concurrent changes to this resource; try again.")

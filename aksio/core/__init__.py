@@ -1,0 +1,1 @@
+"""Shared machinery: the event store, the command bus, errors and the clock."""

@@ -1,0 +1,134 @@
+"""The one event store: a single `eventsourcing` application holds every aggregate.
+
+One application means one ordered log, so a single integer position serves
+read-your-writes, the projections, the Kafka relay and audits alike.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from uuid import UUID
+
+import psycopg
+from eventsourcing.application import Application
+from eventsourcing.persistence import JSONTranscoder, Notification, Transcoding
+
+from aksio.settings import Settings
+
+APP_NAME = "Aksio"
+EVENTS_TABLE = "aksio_events"
+NOTIFY_CHANNEL = EVENTS_TABLE
+MIGRATION_LOCK_KEY = 0x414B5349  # "AKSI"
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class EventStore(Application[UUID]):
+    """Every aggregate of every bounded context is stored here."""
+
+    name = APP_NAME
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def read(self, after: int, limit: int) -> list[Notification]:
+        """Stored events after `after`, in log order (ids may have gaps)."""
+        return list(
+            self.recorder.select_notifications(start=after, limit=limit, inclusive_of_start=False)
+        )
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+
+def postgres_conninfo(url: str) -> dict[str, str]:
+    parsed = urlparse(url)
+    return {
+        "host": parsed.hostname or "127.0.0.1",
+        "port": str(parsed.port or 5432),
+        "user": unquote(parsed.username or "postgres"),
+        "password": unquote(parsed.password or ""),
+        "dbname": (parsed.path or "/postgres").lstrip("/") or "postgres",
+    }
+
+
+def persistence_env(settings: Settings, *, create_table: bool) -> dict[str, str]:
+    env = {"CREATE_TABLE": "y" if create_table else "n"}
+    if settings.uses_postgres:
+        assert settings.database_url
+        info = postgres_conninfo(settings.database_url)
+        env.update(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.postgres",
+                "POSTGRES_HOST": info["host"],
+                "POSTGRES_PORT": info["port"],
+                "POSTGRES_USER": info["user"],
+                "POSTGRES_PASSWORD": info["password"],
+                "POSTGRES_DBNAME": info["dbname"],
+                "POSTGRES_POOL_SIZE": "10",
+                "POSTGRES_MAX_OVERFLOW": "20",
+                "POSTGRES_LOCK_TIMEOUT": "5",
+            }
+        )
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        env.update(
+            {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": str(settings.data_dir / "events.sqlite3"),
+                "SQLITE_LOCK_TIMEOUT": "10",
+            }
+        )
+    return env
+
+
+def open_store(settings: Settings, *, create_table: bool = False) -> EventStore:
+    return EventStore(env=persistence_env(settings, create_table=create_table))
+
+
+@contextmanager
+def migration_lock(settings: Settings) -> Iterator[None]:
+    """Serialises schema changes between processes that start together."""
+    if settings.uses_postgres:
+        assert settings.database_url
+        with psycopg.connect(**postgres_conninfo(settings.database_url), autocommit=True) as conn:
+            conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+            try:
+                yield
+            finally:
+                conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+    else:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        path = Path(settings.data_dir) / "migrate.lock"
+        with path.open("a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def migrate_event_store(settings: Settings) -> None:
+    """Creates the event store's tables; callers hold `migration_lock`."""
+    store = open_store(settings, create_table=True)
+    store.close()
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)

@@ -1,0 +1,87 @@
+"""One owner per projection across processes: advisory locks on PostgreSQL, file locks on SQLite."""
+
+from __future__ import annotations
+
+import fcntl
+import zlib
+from pathlib import Path
+from typing import IO, Protocol
+
+import psycopg
+
+from aksio.core.store import postgres_conninfo
+from aksio.settings import Settings
+
+
+def lock_key(name: str) -> int:
+    return zlib.crc32(f"aksio.projection.{name}".encode())
+
+
+class Locks(Protocol):
+    def try_acquire(self, name: str) -> bool: ...
+    def acquire(self, name: str) -> None: ...
+    def release_all(self) -> None: ...
+
+
+class PostgresLocks:
+    """Session-level advisory locks held on one dedicated connection."""
+
+    def __init__(self, url: str) -> None:
+        self.conn = psycopg.connect(**postgres_conninfo(url), autocommit=True)
+        self.held: set[str] = set()
+
+    def try_acquire(self, name: str) -> bool:
+        if name in self.held:
+            return True
+        row = self.conn.execute("SELECT pg_try_advisory_lock(%s)", (lock_key(name),)).fetchone()
+        if row and row[0]:
+            self.held.add(name)
+            return True
+        return False
+
+    def acquire(self, name: str) -> None:
+        if name not in self.held:
+            self.conn.execute("SELECT pg_advisory_lock(%s)", (lock_key(name),))
+            self.held.add(name)
+
+    def release_all(self) -> None:
+        if not self.conn.closed:
+            self.conn.close()
+        self.held.clear()
+
+
+class FileLocks:
+    def __init__(self, data_dir: Path) -> None:
+        self.folder = data_dir / "locks"
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.handles: dict[str, IO[str]] = {}
+
+    def _take(self, name: str, flags: int) -> bool:
+        if name in self.handles:
+            return True
+        handle = (self.folder / f"projection-{name}.lock").open("a")
+        try:
+            fcntl.flock(handle, flags)
+        except BlockingIOError:
+            handle.close()
+            return False
+        self.handles[name] = handle
+        return True
+
+    def try_acquire(self, name: str) -> bool:
+        return self._take(name, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def acquire(self, name: str) -> None:
+        self._take(name, fcntl.LOCK_EX)
+
+    def release_all(self) -> None:
+        for handle in self.handles.values():
+            handle.close()
+        self.handles.clear()
+
+
+def make_locks(settings: Settings) -> Locks:
+    if settings.uses_postgres:
+        assert settings.database_url
+        return PostgresLocks(settings.database_url)
+    return FileLocks(settings.data_dir)

@@ -1,0 +1,30 @@
+"""Page-number pagination over a read-model query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from aksio.projections.base import Row
+
+
+@dataclass(frozen=True)
+class Page:
+    count: int
+    page: int
+    page_size: int
+    rows: list[Row]
+
+    @property
+    def has_next(self) -> bool:
+        return self.page * self.page_size < self.count
+
+
+def paged(conn: Connection, query: sa.Select[Any], page: int, page_size: int) -> Page:
+    count_query = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    count = int(conn.execute(count_query).scalar_one())
+    rows = conn.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    return Page(count=count, page=page, page_size=page_size, rows=[dict(r) for r in rows])

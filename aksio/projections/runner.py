@@ -1,0 +1,216 @@
+"""Runs projections: catches up from the log in batches, then follows it live.
+
+Each batch is decoded once and applied to every projection this runner owns,
+and the rows and the tracked positions are committed in one transaction.
+Followers wake on in-process signals (the command bus) and, on PostgreSQL, on
+the event store's NOTIFY; a timed poll covers any lost signal.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_conninfo
+from aksio.projections.base import Projection, Rows
+from aksio.projections.db import tracking
+from aksio.projections.locks import Locks
+
+logger = logging.getLogger(__name__)
+Progress = Callable[[int, int, int], None]  # position, head, events so far
+
+
+def read_positions(engine: Engine) -> dict[str, tuple[int, int]]:
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(tracking.c.name, tracking.c.position, tracking.c.version))
+        return {name: (int(pos), int(ver)) for name, pos, ver in rows}
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        store: EventStore,
+        engine: Engine,
+        projections: Sequence[Projection],
+        locks: Locks,
+        *,
+        batch_size: int = 2000,
+        poll_interval: float = 0.5,
+        listen_url: str | None = None,
+    ) -> None:
+        self.store = store
+        self.engine = engine
+        self.projections = list(projections)
+        self.locks = locks
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.listen_url = listen_url
+        self.rows = Rows()
+        self.owned: list[Projection] = []
+        self.positions: dict[str, int] = {}
+        self._changed = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+
+    # -- ownership -----------------------------------------------------------------
+    def claim(self, *, block: bool = False) -> None:
+        """Takes the lock of every projection it can; the others stay with their owner."""
+        for projection in self.projections:
+            if projection in self.owned:
+                continue
+            if block:
+                self.locks.acquire(projection.name)
+            elif not self.locks.try_acquire(projection.name):
+                continue
+            self.owned.append(projection)
+            self._prepare(projection)
+
+    def _prepare(self, projection: Projection) -> None:
+        stored = read_positions(self.engine).get(projection.name)
+        if stored is None or stored[1] != projection.version:
+            self.reset([projection])
+        else:
+            self.positions[projection.name] = stored[0]
+        self.rows.reset()
+
+    def reset(self, projections: Sequence[Projection]) -> None:
+        """Empties the projections' tables and rewinds them to the start of the log."""
+        with self.engine.begin() as conn:
+            for projection in projections:
+                for table in projection.tables:
+                    table.drop(conn, checkfirst=True)
+                    table.create(conn)
+                _set_position(conn, projection, 0)
+                self.positions[projection.name] = 0
+        self.rows.reset(emptied=[t for p in projections for t in p.tables])
+
+    # -- processing ----------------------------------------------------------------
+    def run_once(self) -> int:
+        """Applies one batch of stored events; returns how many were read."""
+        if not self.owned:
+            return 0
+        start = min(self.positions[p.name] for p in self.owned)
+        notifications = self.store.read(after=start, limit=self.batch_size)
+        if not notifications:
+            return 0
+        to_event = self.store.mapper.to_domain_event
+        try:
+            with self.engine.begin() as conn:
+                self.rows.begin(conn)
+                for notification in notifications:
+                    event = to_event(notification)
+                    for projection in self.owned:
+                        if notification.id > self.positions[projection.name]:
+                            projection.apply(event, self.rows)
+                self.rows.flush()
+                last = notifications[-1].id
+                for projection in self.owned:
+                    _set_position(conn, projection, last)
+        except BaseException:
+            self.rows.reset()
+            raise
+        with self._changed:
+            for projection in self.owned:
+                self.positions[projection.name] = last
+            self._changed.notify_all()
+        return len(notifications)
+
+    def drain(self, progress: Progress | None = None) -> int:
+        """Processes until the log is exhausted; returns events read."""
+        total = 0
+        while True:
+            count = self.run_once()
+            total += count
+            if progress is not None and count:
+                progress(min(self.positions.values()), self.store.head(), total)
+            if count < self.batch_size:
+                return total
+
+    def rebuild(self, projections: Sequence[Projection], progress: Progress | None = None) -> int:
+        for projection in projections:
+            self.locks.acquire(projection.name)
+        self.owned = list(projections)
+        self.reset(projections)
+        return self.drain(progress)
+
+    # -- following -----------------------------------------------------------------
+    def wake(self, _position: int = 0) -> None:
+        self._wake.set()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """True once every projection has passed `position` (owned ones only here)."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            while any(self.positions.get(p.name, 0) < position for p in self.projections):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._changed.wait(remaining)
+        return True
+
+    def start(self) -> None:
+        self._threads = [threading.Thread(target=self._follow, name="projections", daemon=True)]
+        if self.listen_url:
+            self._threads.append(
+                threading.Thread(target=self._listen, name="projections-listen", daemon=True)
+            )
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in self._threads:
+            thread.join(timeout=5)
+        self.locks.release_all()
+
+    def _follow(self) -> None:
+        last_claim = 0.0
+        while not self._stop.is_set():
+            try:
+                if len(self.owned) < len(self.projections) and time.monotonic() - last_claim > 2:
+                    last_claim = time.monotonic()
+                    self.claim()
+                if self.run_once() == self.batch_size:
+                    continue
+            except Exception:
+                logger.exception("projection batch failed; retrying")
+                self._stop.wait(1.0)
+                continue
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def _listen(self) -> None:
+        assert self.listen_url
+        while not self._stop.is_set():
+            try:
+                info = postgres_conninfo(self.listen_url)
+                with psycopg.connect(**info, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
+                    while not self._stop.is_set():
+                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                            self._wake.set()
+            except psycopg.Error:
+                logger.warning("LISTEN connection lost; polling until it is back")
+                self._stop.wait(1.0)
+
+
+def _set_position(conn: Connection, projection: Projection, position: int) -> None:
+    updated = conn.execute(
+        tracking.update()
+        .where(tracking.c.name == projection.name)
+        .values(position=position, version=projection.version)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            tracking.insert().values(
+                name=projection.name, position=position, version=projection.version
+            )
+        )

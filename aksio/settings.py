@@ -1,0 +1,63 @@
+"""Every setting Aksio reads from the environment, and nothing else reads it."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="AKSIO_", extra="ignore")
+
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    secret_key: str | None = None
+    redis_url: str | None = None
+
+    rate_limit_user: str = "100/minute"
+    rate_limit_anon: str = "20/minute"
+    rate_limit_upload: str = "10/hour"
+    rate_limit_ai: str = "50/hour"
+
+    allow_private_urls: bool = False
+    email_backend: str = "console"
+
+    kafka_bootstrap_servers: str | None = None
+    kafka_topic: str = "aksio.events"
+
+    llm_provider: str = "offline"
+    openai_base_url: str | None = None
+    openai_api_key: str | None = Field(
+        default=None, validation_alias=AliasChoices("AKSIO_OPENAI_API_KEY", "OPENAI_API_KEY")
+    )
+    openai_model: str = "gpt-4o-mini"
+
+    retriever_service_url: str | None = None
+    scraper_service_url: str | None = None
+    webhook_retry_schedule: str = "5,30,120,600,3600"
+
+    read_your_writes_timeout_s: float = 5.0
+    max_body_bytes: int = 1_048_576
+    password_hash_memory_kib: int = 65536
+    access_token_minutes: int = 15
+    refresh_token_days: int = 7
+
+    @property
+    def uses_postgres(self) -> bool:
+        return bool(self.database_url) and str(self.database_url).startswith(
+            ("postgres://", "postgresql://")
+        )
+
+    def resolved_secret_key(self) -> str:
+        """The JWT key: the configured one, else one generated once and kept in the data dir."""
+        if self.secret_key:
+            return self.secret_key
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        path = self.data_dir / "secret_key"
+        if not path.exists():
+            path.write_text(secrets.token_urlsafe(48))
+            path.chmod(0o600)
+        return path.read_text().strip()
