@@ -58,6 +58,7 @@ class ProjectionRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._batch = threading.RLock()  # one batch or reset at a time
 
     # -- ownership -----------------------------------------------------------------
     def claim(self, *, block: bool = False) -> None:
@@ -82,7 +83,7 @@ class ProjectionRunner:
 
     def reset(self, projections: Sequence[Projection]) -> None:
         """Empties the projections' tables and rewinds them to the start of the log."""
-        with self.engine.begin() as conn:
+        with self._batch, self.engine.begin() as conn:
             for projection in projections:
                 for table in projection.tables:
                     table.drop(conn, checkfirst=True)
@@ -94,6 +95,10 @@ class ProjectionRunner:
     # -- processing ----------------------------------------------------------------
     def run_once(self) -> int:
         """Applies one batch of stored events; returns how many were read."""
+        with self._batch:
+            return self._run_batch()
+
+    def _run_batch(self) -> int:
         if not self.owned:
             return 0
         start = min(self.positions[p.name] for p in self.owned)
@@ -134,11 +139,14 @@ class ProjectionRunner:
                 return total
 
     def rebuild(self, projections: Sequence[Projection], progress: Progress | None = None) -> int:
-        for projection in projections:
-            self.locks.acquire(projection.name)
-        self.owned = list(projections)
-        self.reset(projections)
-        return self.drain(progress)
+        """Drops the projections' tables and replays the whole log into them."""
+        with self._batch:
+            for projection in projections:
+                self.locks.acquire(projection.name)
+                if projection not in self.owned:
+                    self.owned.append(projection)
+            self.reset(projections)
+            return self.drain(progress)
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:

@@ -1,0 +1,141 @@
+"""The `aksio` command: serve, worker, migrate, projections."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+
+from aksio.bootstrap import build, migrate
+from aksio.projections.runner import read_positions
+from aksio.settings import Settings
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from aksio.api.app import create_app
+
+    migrate(settings)
+    system = build(settings, workers=not args.no_workers)
+    try:
+        uvicorn.run(
+            create_app(system),
+            host=args.host,
+            port=args.port,
+            workers=1,
+            log_level=args.log_level,
+            access_log=args.access_log,
+        )
+    finally:
+        system.close()
+    return 0
+
+
+def _worker(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    system = build(settings, workers=True)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    print(f"worker running; owns {[p.name for p in system.runner.owned]}", file=sys.stderr)
+    try:
+        while not stop.wait(5):
+            pass
+    finally:
+        system.close()
+    return 0
+
+
+def _migrate(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    print("migrated", file=sys.stderr)
+    return 0
+
+
+def _status(_args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    system = build(settings, workers=False)
+    try:
+        head = system.store.head()
+        positions = read_positions(system.engine)
+        print(f"{'projection':<24}{'position':>12}{'lag':>12}")
+        for projection in system.projections:
+            position = positions.get(projection.name, (0, 0))[0]
+            print(f"{projection.name:<24}{position:>12}{head - position:>12}")
+        print(f"{'(event store head)':<24}{head:>12}")
+    finally:
+        system.close()
+    return 0
+
+
+def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
+    migrate(settings)
+    system = build(settings, workers=False)
+    try:
+        by_name = {p.name: p for p in system.projections}
+        if args.all:
+            chosen = list(by_name.values())
+        elif args.name in by_name:
+            chosen = [by_name[args.name]]
+        else:
+            print(f"unknown projection {args.name!r}; known: {sorted(by_name)}", file=sys.stderr)
+            return 2
+        head = system.store.head()
+        began = time.perf_counter()
+
+        def progress(position: int, head_now: int, done: int) -> None:
+            width = 30
+            fraction = position / head_now if head_now else 1.0
+            bar = "#" * int(width * fraction)
+            rate = done / max(time.perf_counter() - began, 1e-9)
+            sys.stderr.write(f"\r[{bar:<{width}}] {position}/{head_now} {rate:,.0f} events/s")
+            sys.stderr.flush()
+
+        total = system.runner.rebuild(chosen, progress)
+        elapsed = time.perf_counter() - began
+        rate = total / elapsed if elapsed else 0.0
+        names = ", ".join(p.name for p in chosen)
+        sys.stderr.write("\n")
+        print(f"rebuilt {names}: {total} events (head {head}) in {elapsed:.2f}s, {rate:,.0f}/s")
+    finally:
+        system.close()
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(prog="aksio", description="Aksio backend")
+    commands = root.add_subparsers(dest="command", required=True)
+    serve = commands.add_parser("serve", help="run the API (and, by default, the workers)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--no-workers", action="store_true", help="projections run elsewhere")
+    serve.add_argument("--log-level", default="info")
+    serve.add_argument("--access-log", action=argparse.BooleanOptionalAction, default=True)
+    serve.set_defaults(run=_serve)
+    commands.add_parser("worker", help="run projections and reactors").set_defaults(run=_worker)
+    commands.add_parser("migrate", help="create or upgrade tables").set_defaults(run=_migrate)
+    projections = commands.add_parser("projections", help="inspect or rebuild read models")
+    sub = projections.add_subparsers(dest="action", required=True)
+    sub.add_parser("status", help="positions and lag").set_defaults(run=_status)
+    rebuild = sub.add_parser("rebuild", help="drop and replay read models")
+    target = rebuild.add_mutually_exclusive_group(required=True)
+    target.add_argument("name", nargs="?")
+    target.add_argument("--all", action="store_true")
+    rebuild.set_defaults(run=_rebuild)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    result: int = args.run(args, Settings())
+    return result
+
+
+if __name__ == "__main__":
+    sys.exit(main())
