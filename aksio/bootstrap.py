@@ -12,22 +12,31 @@ from sqlalchemy.engine import Engine
 from aksio.api.ratelimit import RateLimiter
 from aksio.commands import accounts as account_commands
 from aksio.commands import assessments as assessment_commands
+from aksio.commands import billing as billing_commands
 from aksio.commands import courses as course_commands
+from aksio.commands import documents as document_commands
 from aksio.commands import flashcards as flashcard_commands
+from aksio.commands import learning as learning_commands
 from aksio.commands import quizzes as quiz_commands
+from aksio.commands import webhooks as webhook_commands
 from aksio.commands.bus import CommandBus, Handler
 from aksio.commands.services import Services
 from aksio.core.clock import Clock, SystemClock
 from aksio.core.store import EventStore, migrate_event_store, migration_lock, open_store
+from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.integrations.tokens import TokenService
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
+from aksio.projections.billing import BillingProjection
 from aksio.projections.base import Projection
 from aksio.projections.courses import CoursesProjection
+from aksio.projections.documents import DocumentsProjection
 from aksio.projections.db import make_engine, metadata
 from aksio.projections.flashcards import FlashcardsProjection
+from aksio.projections.learning import LearningProjection
 from aksio.projections.locks import make_locks
 from aksio.projections.quizzes import QuizzesProjection
+from aksio.projections.webhooks import WebhooksProjection
 from aksio.projections.runner import ProjectionRunner, read_positions
 from aksio.settings import Settings
 
@@ -41,6 +50,10 @@ def all_projections() -> list[Projection]:
         FlashcardsProjection(),
         QuizzesProjection(),
         AssessmentsProjection(),
+        DocumentsProjection(),
+        LearningProjection(),
+        BillingProjection(),
+        WebhooksProjection(),
     ]
 
 
@@ -52,9 +65,18 @@ def all_handlers() -> dict[type[Any], Handler]:
         flashcard_commands,
         quiz_commands,
         assessment_commands,
+        document_commands,
+        learning_commands,
+        billing_commands,
+        webhook_commands,
     ):
         handlers.update(module.HANDLERS)
     return handlers
+
+
+def all_reactors(bus: CommandBus, settings: Settings, services: Services) -> list[Reactor]:
+    """The reactors that follow the log (document processing, webhooks, Kafka relay)."""
+    return []
 
 
 def migrate(settings: Settings) -> None:
@@ -80,6 +102,7 @@ class System:
     limiter: RateLimiter
     services: Services
     in_process: bool
+    reactors: list[ReactorRunner] = field(default_factory=list)
     adapters: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -102,10 +125,19 @@ class System:
         return False
 
     def drain(self) -> None:
-        """Brings every read model up to date now (tests, CLI)."""
-        self.runner.drain()
+        """Runs projections and reactors until the log stops growing (tests, CLI)."""
+        while True:
+            head = self.store.head()
+            self.runner.drain()
+            for reactor in self.reactors:
+                reactor.drain()
+            if self.store.head() == head:
+                self.runner.drain()
+                return
 
     def close(self) -> None:
+        for reactor in self.reactors:
+            reactor.stop()
         self.runner.stop()
         self.store.close()
         self.engine.dispose()
@@ -127,11 +159,12 @@ def build(
     )
     bus = CommandBus(store, services, all_handlers())
     projections = all_projections()
+    locks = make_locks(settings)
     runner = ProjectionRunner(
         store,
         engine,
         projections,
-        make_locks(settings),
+        locks,
         listen_url=settings.database_url if settings.uses_postgres else None,
     )
     limiter = RateLimiter(
@@ -148,6 +181,13 @@ def build(
     if workers:
         runner.claim()
         bus.listeners.append(runner.wake)
+        reactor_locks = make_locks(settings)
+        for reactor in all_reactors(bus, settings, services):
+            reactor_runner = ReactorRunner(reactor, store, engine, reactor_locks)
+            system.reactors.append(reactor_runner)
+            bus.listeners.append(reactor_runner.wake)
         if start_threads:
             runner.start()
+            for reactor_runner in system.reactors:
+                reactor_runner.start()
     return system

@@ -10,7 +10,18 @@ from fastapi.responses import JSONResponse
 
 from aksio.api import errors
 from aksio.api.middleware import AksioMiddleware
-from aksio.api.routes import accounts, assessments, audit, courses, flashcards, quizzes
+from aksio.api.routes import (
+    accounts,
+    assessments,
+    audit,
+    billing,
+    courses,
+    documents,
+    flashcards,
+    learning,
+    quizzes,
+    webhooks,
+)
 from aksio.bootstrap import System
 from aksio.projections.runner import read_positions
 
@@ -32,7 +43,8 @@ def create_app(system: System) -> FastAPI:
         max_body=system.settings.max_body_bytes,
         max_upload=MAX_UPLOAD_BYTES,
     )
-    for module in (accounts, courses, flashcards, quizzes, assessments, audit):
+    routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
+    for module in (*routers, learning, billing, webhooks):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"])

@@ -21,6 +21,13 @@ tracking = sa.Table(
     sa.Column("version", sa.Integer, nullable=False),
 )
 
+reactor_tracking = sa.Table(
+    "reactor_tracking",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("position", sa.BigInteger, nullable=False),
+)
+
 
 class UtcDateTime(sa.types.TypeDecorator[datetime]):
     """Aware UTC datetimes on both databases (SQLite has no time zones)."""

@@ -1,0 +1,7 @@
+"""Routes of the documents context."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()

@@ -1,0 +1,144 @@
+"""Reactors: followers of the event log that act on the world (I/O) and answer with commands.
+
+Each reactor keeps its own tracked position, advanced after every event it
+handled, so a crash repeats at most the event in hand: reactions must be
+idempotent per event (the stable public event id serves as the key). One
+process at a time runs a given reactor (the same locks as projections).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import ClassVar
+
+import sqlalchemy as sa
+from eventsourcing.domain import DomainEvent
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Engine
+
+from aksio.core.store import EventStore
+from aksio.projections.db import reactor_tracking
+from aksio.projections.locks import Locks
+
+logger = logging.getLogger(__name__)
+
+
+class Reactor:
+    name: ClassVar[str]
+    topics: ClassVar[tuple[type[DomainEvent], ...]] = ()
+
+    def react(self, event: DomainEvent, position: int) -> None:
+        raise NotImplementedError
+
+
+class ReactorRunner:
+    """Runs one reactor in its own thread (or synchronously with `drain`)."""
+
+    def __init__(
+        self,
+        reactor: Reactor,
+        store: EventStore,
+        engine: Engine,
+        locks: Locks,
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+    ) -> None:
+        self.reactor = reactor
+        self.store = store
+        self.engine = engine
+        self.locks = locks
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.position: int | None = None
+        self.owned = False
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def lock_name(self) -> str:
+        return f"reactor.{self.reactor.name}"
+
+    def _load_position(self) -> int:
+        with self.engine.connect() as conn:
+            found = conn.execute(
+                sa.select(reactor_tracking.c.position).where(
+                    reactor_tracking.c.name == self.reactor.name
+                )
+            ).scalar()
+        return int(found or 0)
+
+    def _save_position(self, position: int) -> None:
+        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
+        stmt = insert(reactor_tracking).values(name=self.reactor.name, position=position)
+        stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"position": position})
+        with self.engine.begin() as conn:
+            conn.execute(stmt)
+        self.position = position
+
+    def run_once(self) -> int:
+        """Handles one batch of events; returns how many were read."""
+        with self._lock:
+            if not self.owned:
+                self.owned = self.locks.try_acquire(self.lock_name)
+                if not self.owned:
+                    return 0
+            if self.position is None:
+                self.position = self._load_position()
+            notifications = self.store.read(after=self.position, limit=self.batch_size)
+            wanted = tuple(self.reactor.topics)
+            last_saved = self.position
+            for notification in notifications:
+                event = self.store.mapper.to_domain_event(notification)
+                if not wanted or isinstance(event, wanted):
+                    self.reactor.react(event, notification.id)
+                    self._save_position(notification.id)
+                    last_saved = notification.id
+                else:
+                    self.position = notification.id
+            if notifications and self.position != last_saved:
+                self._save_position(self.position)
+            return len(notifications)
+
+    def drain(self) -> int:
+        total = 0
+        while True:
+            count = self.run_once()
+            total += count
+            if count < self.batch_size:
+                return total
+
+    def wake(self, _position: int = 0) -> None:
+        self._wake.set()
+
+    def start(self) -> None:
+        self._thread = threading.Thread(
+            target=self._follow, name=f"reactor-{self.reactor.name}", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _follow(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_once() == self.batch_size:
+                    continue
+            except Exception:
+                logger.exception("reactor %s failed; retrying", self.reactor.name)
+                self._stop.wait(1.0)
+                continue
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+
+def drain_all(runners: Sequence[ReactorRunner]) -> int:
+    return sum(runner.drain() for runner in runners)
