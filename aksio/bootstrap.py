@@ -27,17 +27,17 @@ from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.integrations.tokens import TokenService
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
-from aksio.projections.billing import BillingProjection
 from aksio.projections.base import Projection
+from aksio.projections.billing import BillingProjection
 from aksio.projections.courses import CoursesProjection
-from aksio.projections.documents import DocumentsProjection
 from aksio.projections.db import make_engine, metadata
+from aksio.projections.documents import DocumentsProjection
 from aksio.projections.flashcards import FlashcardsProjection
 from aksio.projections.learning import LearningProjection
 from aksio.projections.locks import make_locks
 from aksio.projections.quizzes import QuizzesProjection
-from aksio.projections.webhooks import WebhooksProjection
 from aksio.projections.runner import ProjectionRunner, read_positions
+from aksio.projections.webhooks import WebhooksProjection
 from aksio.settings import Settings
 
 logger = logging.getLogger("aksio")
