@@ -8,6 +8,8 @@ events it saved, which the API uses to wait for read-your-writes.
 from __future__ import annotations
 
 import logging
+import random
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
@@ -85,7 +87,7 @@ class CommandBus:
         services: Services,
         handlers: dict[type[Any], Handler],
         *,
-        max_attempts: int = 8,
+        max_attempts: int = 25,
     ) -> None:
         self.store = store
         self.services = services
@@ -97,12 +99,14 @@ class CommandBus:
         handler = self.handlers.get(type(command))
         if handler is None:
             raise LookupError(f"no handler for {type(command).__name__}")
-        for _ in range(self.max_attempts):
+        for attempt in range(self.max_attempts):
             uow = UnitOfWork(self.store, self.services)
             try:
                 value = handler(command, uow)
             except IntegrityError:
-                # Another writer appended to one of our aggregates first: decide again.
+                # Another writer appended to one of our aggregates first: decide again,
+                # after a jittered pause so that contenders spread out.
+                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
                 continue
             if uow.position:
                 for listener in self.listeners:

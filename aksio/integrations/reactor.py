@@ -126,6 +126,7 @@ class ReactorRunner:
         self._wake.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        self.locks.close()
 
     def _follow(self) -> None:
         while not self._stop.is_set():

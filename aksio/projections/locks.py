@@ -21,14 +21,23 @@ class Locks(Protocol):
     def try_acquire(self, name: str) -> bool: ...
     def acquire(self, name: str) -> None: ...
     def release_all(self) -> None: ...
+    def close(self) -> None: ...
 
 
 class PostgresLocks:
     """Session-level advisory locks held on one dedicated connection."""
 
     def __init__(self, url: str) -> None:
-        self.conn = psycopg.connect(**postgres_conninfo(url), autocommit=True)
+        self.url = url
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
         self.held: set[str] = set()
+
+    @property
+    def conn(self) -> psycopg.Connection[tuple[object, ...]]:
+        if self._conn is None or self._conn.closed:
+            self._conn = psycopg.connect(**postgres_conninfo(self.url), autocommit=True)
+            self.held.clear()
+        return self._conn
 
     def try_acquire(self, name: str) -> bool:
         if name in self.held:
@@ -45,8 +54,13 @@ class PostgresLocks:
             self.held.add(name)
 
     def release_all(self) -> None:
-        if not self.conn.closed:
-            self.conn.close()
+        if self._conn is not None and not self._conn.closed:
+            self._conn.execute("SELECT pg_advisory_unlock_all()")
+        self.held.clear()
+
+    def close(self) -> None:
+        if self._conn is not None and not self._conn.closed:
+            self._conn.close()
         self.held.clear()
 
 
@@ -78,6 +92,9 @@ class FileLocks:
         for handle in self.handles.values():
             handle.close()
         self.handles.clear()
+
+    def close(self) -> None:
+        self.release_all()
 
 
 def make_locks(settings: Settings) -> Locks:

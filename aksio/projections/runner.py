@@ -177,7 +177,7 @@ class ProjectionRunner:
         self._wake.set()
         for thread in self._threads:
             thread.join(timeout=5)
-        self.locks.release_all()
+        self.locks.close()
 
     def _follow(self) -> None:
         last_claim = 0.0
