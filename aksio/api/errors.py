@@ -93,7 +93,8 @@ def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
     if exc.status_code == 404:
         message = "Resource not found."
-    return envelope(request, exc.status_code, code, message, headers=exc.headers)
+    headers = dict(exc.headers) if exc.headers else None
+    return envelope(request, exc.status_code, code, message, headers=headers)
 
 
 def _unhandled(request: Request, exc: Exception) -> JSONResponse:

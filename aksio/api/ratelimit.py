@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -67,7 +67,7 @@ class RateLimiter:
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return Decision(allowed, item.amount, max(0, stats.remaining), reset)
 
-    def hit_request(self, scope: dict[str, Any], headers: dict[bytes, bytes]) -> Decision:
+    def hit_request(self, scope: MutableMapping[str, Any], headers: dict[bytes, bytes]) -> Decision:
         auth = headers.get(b"authorization", b"").decode("latin-1")
         if auth.lower().startswith("bearer "):
             try:

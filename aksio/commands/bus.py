@@ -52,7 +52,7 @@ class UnitOfWork:
     def load(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A:
         """The aggregate, or NotFound when it is missing, of another kind or another owner's."""
         try:
-            aggregate = self.store.repository.get(aggregate_id)
+            aggregate: Aggregate = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(kind.__name__) from None
         if not isinstance(aggregate, kind):

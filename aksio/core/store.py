@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 from uuid import UUID
 
 import psycopg
+import psycopg.conninfo
 from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Notification, Transcoding
 
@@ -68,6 +69,11 @@ def postgres_conninfo(url: str) -> dict[str, str]:
     }
 
 
+def postgres_dsn(url: str) -> str:
+    """A libpq connection string for psycopg, from an `AKSIO_DATABASE_URL`."""
+    return psycopg.conninfo.make_conninfo("", **postgres_conninfo(url))
+
+
 def persistence_env(settings: Settings, *, create_table: bool) -> dict[str, str]:
     env = {"CREATE_TABLE": "y" if create_table else "n"}
     if settings.uses_postgres:
@@ -107,7 +113,7 @@ def migration_lock(settings: Settings) -> Iterator[None]:
     """Serialises schema changes between processes that start together."""
     if settings.uses_postgres:
         assert settings.database_url
-        with psycopg.connect(**postgres_conninfo(settings.database_url), autocommit=True) as conn:
+        with psycopg.connect(postgres_dsn(settings.database_url), autocommit=True) as conn:
             conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
             try:
                 yield

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import ClassVar, cast
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
@@ -93,7 +93,7 @@ class ReactorRunner:
             wanted = tuple(self.reactor.topics)
             last_saved = self.position
             for notification in notifications:
-                event = self.store.mapper.to_domain_event(notification)
+                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
                 if not wanted or isinstance(event, wanted):
                     self.reactor.react(event, notification.id)
                     self._save_position(notification.id)

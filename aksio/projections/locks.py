@@ -9,7 +9,7 @@ from typing import IO, Protocol
 
 import psycopg
 
-from aksio.core.store import postgres_conninfo
+from aksio.core.store import postgres_dsn
 from aksio.settings import Settings
 
 
@@ -35,7 +35,7 @@ class PostgresLocks:
     @property
     def conn(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(**postgres_conninfo(self.url), autocommit=True)
+            self._conn = psycopg.connect(postgres_dsn(self.url), autocommit=True)
             self.held.clear()
         return self._conn
 

@@ -12,12 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import cast
 
 import psycopg
 import sqlalchemy as sa
+from eventsourcing.domain import DomainEvent
 from sqlalchemy.engine import Connection, Engine
 
-from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_conninfo
+from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
 from aksio.projections.base import Projection, Rows
 from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
@@ -110,7 +112,7 @@ class ProjectionRunner:
             with self.engine.begin() as conn:
                 self.rows.begin(conn)
                 for notification in notifications:
-                    event = to_event(notification)
+                    event = cast(DomainEvent, to_event(notification))
                     for projection in self.owned:
                         if notification.id > self.positions[projection.name]:
                             projection.apply(event, self.rows)
@@ -199,8 +201,7 @@ class ProjectionRunner:
         assert self.listen_url
         while not self._stop.is_set():
             try:
-                info = postgres_conninfo(self.listen_url)
-                with psycopg.connect(**info, autocommit=True) as conn:
+                with psycopg.connect(postgres_dsn(self.listen_url), autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     while not self._stop.is_set():
                         for _ in conn.notifies(timeout=1.0, stop_after=1):
