@@ -23,8 +23,14 @@ from aksio.commands.bus import CommandBus, Handler
 from aksio.commands.services import Services
 from aksio.core.clock import Clock, SystemClock
 from aksio.core.store import EventStore, migrate_event_store, migration_lock, open_store
+from aksio.integrations.email import mailer_from_url
+from aksio.integrations.passwords import Argon2PasswordHasher
+from aksio.integrations.payments import gateway_named
 from aksio.integrations.reactor import Reactor, ReactorRunner
+from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
+from aksio.integrations.urlguard import UrlGuard
+from aksio.integrations.webhook_dispatch import webhook_dispatcher
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
 from aksio.projections.base import Projection
@@ -76,7 +82,12 @@ def all_handlers() -> dict[type[Any], Handler]:
 
 def all_reactors(bus: CommandBus, settings: Settings, services: Services) -> list[Reactor]:
     """The reactors that follow the log (document processing, webhooks, Kafka relay)."""
-    return []
+    reactors: list[Reactor] = [webhook_dispatcher(bus, settings.webhook_retry_schedule)]
+    if settings.kafka_bootstrap_servers:
+        from aksio.integrations.kafka_relay import KafkaRelay  # kafka only when configured
+
+        reactors.append(KafkaRelay.from_settings(settings))
+    return reactors
 
 
 def migrate(settings: Settings) -> None:
@@ -157,7 +168,13 @@ def build(
     tokens = TokenService(
         settings.resolved_secret_key(), settings.access_token_minutes, settings.refresh_token_days
     )
-    bus = CommandBus(store, services, all_handlers())
+    services.passwords = Argon2PasswordHasher(settings.password_hash_memory_kib)
+    services.mailer = mailer_from_url(settings.email_backend)
+    services.tokens = tokens
+    services.extra["payments"] = gateway_named("sandbox")
+    services.extra["secret_box"] = SecretBox(settings.resolved_secret_key())
+    services.extra["url_guard"] = UrlGuard(allow_private=settings.allow_private_urls)
+    bus = CommandBus(store, services, all_handlers(), group_commit=settings.group_commit)
     projections = all_projections()
     locks = make_locks(settings)
     runner = ProjectionRunner(
@@ -183,7 +200,12 @@ def build(
         bus.listeners.append(runner.wake)
         reactor_locks = make_locks(settings)
         for reactor in all_reactors(bus, settings, services):
-            reactor_runner = ReactorRunner(reactor, store, engine, reactor_locks)
+            make_runner = getattr(reactor, "make_runner", None)
+            reactor_runner = (
+                make_runner(store, engine, reactor_locks)
+                if make_runner is not None
+                else ReactorRunner(reactor, store, engine, reactor_locks)
+            )
             system.reactors.append(reactor_runner)
             bus.listeners.append(reactor_runner.wake)
         if start_threads:

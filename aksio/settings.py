@@ -40,6 +40,7 @@ class Settings(BaseSettings):
     webhook_retry_schedule: str = "5,30,120,600,3600"
 
     read_your_writes_timeout_s: float = 5.0
+    group_commit: bool = True
     max_body_bytes: int = 1_048_576
     password_hash_memory_kib: int = 65536
     access_token_minutes: int = 15

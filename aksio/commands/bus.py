@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from aksio.commands.group_commit import GroupCommitter
 from aksio.core.errors import Conflict, NotFound
 
 if TYPE_CHECKING:
@@ -40,17 +42,72 @@ class Outcome(Generic[R]):
     position: int
 
 
+class AggregateLocks:
+    """In-process queueing per aggregate, so that local writers wait instead of conflicting.
+
+    Writers in other processes still conflict and retry; a lock not had within
+    `timeout` is skipped rather than waited for (no deadlock between handlers
+    that load several aggregates in different orders).
+    """
+
+    def __init__(self, timeout: float = 2.0) -> None:
+        self.timeout = timeout
+        self._guard = threading.Lock()
+        self._locks: dict[UUID, tuple[threading.Lock, int]] = {}
+
+    def acquire(self, key: UUID) -> bool:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        if lock.acquire(timeout=self.timeout):
+            return True
+        self._forget(key)
+        return False
+
+    def release(self, key: UUID) -> None:
+        with self._guard:
+            lock, _ = self._locks[key]
+        lock.release()
+        self._forget(key)
+
+    def _forget(self, key: UUID) -> None:
+        with self._guard:
+            lock, users = self._locks[key]
+            if users <= 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+
 class UnitOfWork:
     """What a handler may touch: the store (load, save once) and the services."""
 
-    def __init__(self, store: EventStore, services: Services) -> None:
+    def __init__(
+        self,
+        store: EventStore,
+        services: Services,
+        committer: GroupCommitter | None = None,
+        locks: AggregateLocks | None = None,
+    ) -> None:
         self.store = store
         self.services = services
+        self.committer = committer
+        self.locks = locks
+        self.held: list[UUID] = []
         self.position = 0
         self._saved = False
 
+    def release(self) -> None:
+        if self.locks is not None:
+            for key in reversed(self.held):
+                self.locks.release(key)
+        self.held.clear()
+
     def load(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A:
         """The aggregate, or NotFound when it is missing, of another kind or another owner's."""
+        locks = self.locks
+        if locks is not None and aggregate_id not in self.held and locks.acquire(aggregate_id):
+            self.held.append(aggregate_id)
         try:
             aggregate: Aggregate = self.store.repository.get(aggregate_id)
         except AggregateNotFoundError:
@@ -71,6 +128,11 @@ class UnitOfWork:
         if self._saved:
             raise RuntimeError("a handler saves once")
         self._saved = True
+        if self.committer is not None:
+            events = [e for aggregate in aggregates for e in aggregate.collect_events()]
+            if events:
+                self.position = self.committer.commit(events)
+            return self.position
         recordings = self.store.save(*aggregates)
         if recordings:
             self.position = max(r.notification.id for r in recordings)
@@ -88,7 +150,10 @@ class CommandBus:
         handlers: dict[type[Any], Handler],
         *,
         max_attempts: int = 25,
+        group_commit: bool = True,
     ) -> None:
+        self.committer = GroupCommitter(store) if group_commit else None
+        self.locks = AggregateLocks()
         self.store = store
         self.services = services
         self.handlers = handlers
@@ -100,14 +165,19 @@ class CommandBus:
         if handler is None:
             raise LookupError(f"no handler for {type(command).__name__}")
         for attempt in range(self.max_attempts):
-            uow = UnitOfWork(self.store, self.services)
+            uow = UnitOfWork(self.store, self.services, self.committer, self.locks)
             try:
                 value = handler(command, uow)
             except IntegrityError:
+                uow.release()
                 # Another writer appended to one of our aggregates first: decide again,
                 # after a jittered pause so that contenders spread out.
                 time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
                 continue
+            except BaseException:
+                uow.release()
+                raise
+            uow.release()
             if uow.position:
                 for listener in self.listeners:
                     listener(uow.position)
