@@ -85,7 +85,9 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
 
 def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = STATUS_BY_CODE.get(exc.error_code, 400)
-    return envelope(request, status, exc.error_code, exc.message, exc.details)
+    retry_after = getattr(exc, "retry_after", None)
+    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    return envelope(request, status, exc.error_code, exc.message, exc.details, headers)
 
 
 def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
