@@ -1,7 +1,73 @@
-"""Routes of the assessments context."""
+"""Assessments: what AI generation fills for a course."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from uuid import UUID
 
-router = APIRouter()
+from fastapi import APIRouter, Request, Response
+from sqlalchemy.engine import Connection
+
+from aksio.api.deps import Bus, CurrentUser, Paging, Reads
+from aksio.api.schemas.assessments import AssessmentCreate, AssessmentOut, AssessmentUpdate
+from aksio.api.schemas.common import ERRORS, PageOut
+from aksio.commands.assessments import CreateAssessment, DeleteAssessment, UpdateAssessment
+from aksio.core.errors import NotFound
+from aksio.projections import assessments as q
+from aksio.projections.courses import get_course
+
+# Included after the flashcards and quizzes routers, so their paths win over `{id}`.
+router = APIRouter(prefix="/api/v1/assessments", tags=["assessments"], responses=ERRORS)
+
+
+def _assessment(reads: Connection, user: UUID, assessment_id: UUID) -> AssessmentOut:
+    row = q.get_assessment(reads, user, assessment_id)
+    if row is None:
+        raise NotFound("Assessment")
+    return AssessmentOut.model_validate(row)
+
+
+@router.post("/", status_code=201, response_model=AssessmentOut)
+def create_assessment(
+    body: AssessmentCreate, user: CurrentUser, bus: Bus, reads: Reads
+) -> AssessmentOut:
+    """Create an assessment of one of your courses, for generation to fill."""
+    if get_course(reads, user, body.course) is None:
+        raise NotFound("Course")
+    fields = body.model_dump(exclude={"course"})
+    command = CreateAssessment(owner_id=user, course_id=body.course, fields=fields)
+    return _assessment(reads, user, bus.run(command))
+
+
+@router.get("/", response_model=PageOut[AssessmentOut])
+def list_assessments(
+    request: Request, user: CurrentUser, reads: Reads, paging: Paging, course: UUID | None = None
+) -> PageOut[AssessmentOut]:
+    """List your assessments, oldest first; filter by `course`."""
+    page = q.list_assessments(reads, user, paging.page, paging.page_size, course)
+    result: PageOut[AssessmentOut] = PageOut[AssessmentOut].of(request, page, AssessmentOut)
+    return result
+
+
+@router.get("/{assessment_id}/", response_model=AssessmentOut)
+def get_assessment(assessment_id: UUID, user: CurrentUser, reads: Reads) -> AssessmentOut:
+    """Show an assessment with what was generated for it."""
+    return _assessment(reads, user, assessment_id)
+
+
+@router.patch("/{assessment_id}/", response_model=AssessmentOut)
+def update_assessment(
+    assessment_id: UUID, body: AssessmentUpdate, user: CurrentUser, bus: Bus, reads: Reads
+) -> AssessmentOut:
+    """Change an assessment's title or description."""
+    changes = body.model_dump(exclude_unset=True)
+    if changes.get("title", "") is None:
+        del changes["title"]
+    bus.run(UpdateAssessment(owner_id=user, assessment_id=assessment_id, changes=changes))
+    return _assessment(reads, user, assessment_id)
+
+
+@router.delete("/{assessment_id}/", status_code=204, response_class=Response)
+def delete_assessment(assessment_id: UUID, user: CurrentUser, bus: Bus) -> Response:
+    """Delete an assessment (the cards and quiz it generated stay)."""
+    bus.run(DeleteAssessment(owner_id=user, assessment_id=assessment_id))
+    return Response(status_code=204)

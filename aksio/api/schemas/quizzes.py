@@ -1,0 +1,268 @@
+"""Quiz, question and attempt schemas.
+
+Quiz-takers read `QuestionOut` (options' `id` and `text` only; a short answer's
+options are its accepted answers, so none are shown). `QuestionAuthorOut`, with
+correctness and explanation, answers only the author's own add and change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+from uuid import UUID
+
+from pydantic import AliasChoices, BaseModel, Field
+
+from aksio.api.schemas.common import Strict
+
+QuizType = Literal["practice", "exam", "assessment"]
+QuestionType = Literal["multiple_choice", "multiple_answer", "true_false", "short_answer", "essay"]
+
+
+class QuizSettings(Strict):
+    description: str | None = Field(default=None, max_length=10_000)
+    quiz_type: QuizType = "practice"
+    time_limit_minutes: int | None = Field(
+        default=None, ge=1, le=1440, description="None: no limit."
+    )
+    passing_score: int = Field(default=70, ge=0, le=100, description="Percentage needed to pass.")
+    max_attempts: int | None = Field(default=None, ge=1, le=1000, description="None: unlimited.")
+    randomize_questions: bool = False
+    show_results_immediately: bool = True
+
+
+class QuizCreate(QuizSettings):
+    course: UUID
+    title: str = Field(min_length=1, max_length=200)
+
+
+class QuizUpdate(Strict):
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=10_000)
+    quiz_type: QuizType | None = None
+    time_limit_minutes: int | None = Field(default=None, ge=1, le=1440)
+    passing_score: int | None = Field(default=None, ge=0, le=100)
+    max_attempts: int | None = Field(default=None, ge=1, le=1000)
+    randomize_questions: bool | None = None
+    show_results_immediately: bool | None = None
+    status: Literal["active", "archived"] | None = None
+
+
+class OptionIn(Strict):
+    text: str = Field(min_length=1, max_length=1000)
+    is_correct: bool = False
+
+
+class OptionPatch(Strict):
+    id: UUID
+    text: str | None = Field(default=None, min_length=1, max_length=1000)
+    is_correct: bool | None = None
+
+
+class QuestionCreate(Strict):
+    question_text: str = Field(min_length=1, max_length=10_000)
+    question_type: QuestionType
+    points: int = Field(default=1, ge=1, le=1000)
+    options: list[OptionIn] = Field(default_factory=list, max_length=50)
+    explanation: str | None = Field(default=None, max_length=10_000)
+    order: int | None = Field(default=None, ge=0, description="Position; default last.")
+
+
+class QuestionUpdate(Strict):
+    question_text: str | None = Field(default=None, min_length=1, max_length=10_000)
+    points: int | None = Field(default=None, ge=1, le=1000)
+    explanation: str | None = Field(default=None, max_length=10_000)
+    order: int | None = Field(default=None, ge=0)
+    options: list[OptionPatch] | None = Field(
+        default=None, description="Changes of existing options, by id; others stay."
+    )
+
+
+class OptionOut(BaseModel):
+    id: UUID
+    text: str
+
+
+class OptionKeyOut(OptionOut):
+    is_correct: bool
+
+
+class QuestionOut(BaseModel):
+    id: UUID
+    quiz_id: UUID
+    question_text: str
+    question_type: str
+    points: int
+    order: int
+    options: list[OptionOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def public(cls, row: dict[str, Any]) -> QuestionOut:
+        options = [] if row["question_type"] == "short_answer" else row["options"]
+        shown = [{"id": o["id"], "text": o["text"]} for o in options]
+        return cls.model_validate({**row, "options": shown})
+
+
+class QuestionAuthorOut(QuestionOut):
+    explanation: str | None
+    options: list[OptionKeyOut]  # type: ignore[assignment]
+
+
+class QuizOut(BaseModel):
+    id: UUID
+    course: UUID = Field(validation_alias=AliasChoices("course", "course_id"))
+    title: str
+    description: str | None
+    quiz_type: str
+    time_limit_minutes: int | None
+    passing_score: int
+    max_attempts: int | None
+    randomize_questions: bool
+    show_results_immediately: bool
+    status: str
+    question_count: int
+    total_points: int
+    attempt_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class QuizDetailOut(QuizOut):
+    questions: list[QuestionOut]
+
+
+class AttemptStartOut(BaseModel):
+    attempt_id: UUID
+    quiz_id: UUID
+    attempt_number: int
+    started_at: datetime
+    expires_at: datetime | None
+    time_limit_minutes: int | None
+    questions_order: list[UUID]
+    status: str
+
+
+class ResponseIn(Strict):
+    question: UUID
+    selected_options: list[UUID] = Field(default_factory=list, max_length=50)
+    text_answer: str | None = Field(default=None, max_length=20_000)
+    time_spent_seconds: int | None = Field(default=None, ge=0)
+
+
+class ResponseOut(BaseModel):
+    question: UUID
+    selected_options: list[UUID]
+    text_answer: str | None
+    time_spent_seconds: int | None
+    submitted_at: datetime
+
+
+class DetailedResult(BaseModel):
+    question_id: UUID
+    question: str
+    question_type: str
+    user_answer: str | None
+    selected_options: list[UUID]
+    correct_answer: str | None
+    correct_options: list[UUID]
+    is_correct: bool | None
+    needs_review: bool
+    points_earned: int
+    points_possible: int
+    explanation: str | None
+
+
+class Grading(BaseModel):
+    score: int
+    possible_points: int
+    percentage_score: float
+    passed: bool
+    correct_answers: int
+    total_questions: int
+    needs_review: bool
+    time_taken_minutes: float
+    detailed_results: list[DetailedResult] = Field(
+        description="Withheld (empty) unless the quiz shows results immediately and no "
+        "attempt of it is in progress."
+    )
+
+
+class GradingEntry(Grading):
+    graded_at: datetime
+    reason: Literal["completed", "regraded"]
+
+
+class ResultOut(Grading):
+    attempt_id: UUID
+    quiz_id: UUID
+    status: str
+    completed_at: datetime
+
+
+class AttemptOut(BaseModel):
+    id: UUID
+    attempt_id: UUID
+    quiz_id: UUID
+    attempt_number: int
+    status: str
+    started_at: datetime
+    expires_at: datetime | None
+    time_limit_minutes: int | None
+    questions_order: list[UUID]
+    responses: list[ResponseOut]
+    completed_at: datetime | None
+    # The latest grading, flat as `complete/` answers it; null until completed.
+    score: int | None = None
+    possible_points: int | None = None
+    percentage_score: float | None = None
+    passed: bool | None = None
+    correct_answers: int | None = None
+    total_questions: int | None = None
+    needs_review: bool | None = None
+    time_taken_minutes: float | None = None
+    detailed_results: list[DetailedResult] = Field(default_factory=list)
+    results: list[GradingEntry] = Field(
+        description="Every grading, oldest first: completion, then each regrade that changed it."
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class RegradeOut(BaseModel):
+    quiz_id: UUID
+    regraded_count: int
+    regraded_attempts: list[UUID]
+
+
+def _shown(entry: dict[str, Any], reveal: bool) -> dict[str, Any]:
+    return entry if reveal else {**entry, "detailed_results": []}
+
+
+def attempt_out(row: dict[str, Any], reveal: bool) -> AttemptOut:
+    order = row["questions_order"]
+    responses = [row["responses"][qid] for qid in order if qid in row["responses"]]
+    latest = _shown(row["result"], reveal) if row["result"] else {}
+    return AttemptOut.model_validate(
+        {
+            **row,
+            **{k: v for k, v in latest.items() if k not in ("graded_at", "reason")},
+            "attempt_id": row["id"],
+            "responses": responses,
+            "results": [_shown(entry, reveal) for entry in row["results"]],
+        }
+    )
+
+
+def result_out(row: dict[str, Any], reveal: bool) -> ResultOut:
+    return ResultOut.model_validate(
+        {**_shown(row["result"], reveal), **{k: row[k] for k in ("quiz_id", "status")}}
+        | {"attempt_id": row["id"], "completed_at": row["completed_at"]}
+    )
+
+
+class SubmittedOut(ResponseOut):
+    attempt_id: UUID
+    answered_questions: int
+    total_questions: int
