@@ -23,10 +23,14 @@ from aksio.commands.bus import CommandBus, Handler
 from aksio.commands.services import Services
 from aksio.core.clock import Clock, SystemClock
 from aksio.core.store import EventStore, migrate_event_store, migration_lock, open_store
+from aksio.integrations.blobs import FileBlobStore
+from aksio.integrations.document_processing import DocumentProcessingReactor
 from aksio.integrations.email import mailer_from_url
+from aksio.integrations.fetcher import UrlFetcher
 from aksio.integrations.passwords import Argon2PasswordHasher
 from aksio.integrations.payments import gateway_named
 from aksio.integrations.reactor import Reactor, ReactorRunner
+from aksio.integrations.retrieval import BuiltinRetriever, RemoteRetriever, Retriever
 from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
 from aksio.integrations.urlguard import UrlGuard
@@ -38,6 +42,7 @@ from aksio.projections.billing import BillingProjection
 from aksio.projections.courses import CoursesProjection
 from aksio.projections.db import make_engine, metadata
 from aksio.projections.documents import DocumentsProjection
+from aksio.projections.documents_chunks import DocumentChunksProjection
 from aksio.projections.flashcards import FlashcardsProjection
 from aksio.projections.learning import LearningProjection
 from aksio.projections.locks import make_locks
@@ -57,6 +62,7 @@ def all_projections() -> list[Projection]:
         QuizzesProjection(),
         AssessmentsProjection(),
         DocumentsProjection(),
+        DocumentChunksProjection(),
         LearningProjection(),
         BillingProjection(),
         WebhooksProjection(),
@@ -83,6 +89,7 @@ def all_handlers() -> dict[type[Any], Handler]:
 def all_reactors(bus: CommandBus, settings: Settings, services: Services) -> list[Reactor]:
     """The reactors that follow the log (document processing, webhooks, Kafka relay)."""
     reactors: list[Reactor] = [webhook_dispatcher(bus, settings.webhook_retry_schedule)]
+    reactors.append(DocumentProcessingReactor.from_services(bus, services))
     if settings.kafka_bootstrap_servers:
         from aksio.integrations.kafka_relay import KafkaRelay  # kafka only when configured
 
@@ -174,6 +181,14 @@ def build(
     services.extra["payments"] = gateway_named("sandbox")
     services.extra["secret_box"] = SecretBox(settings.resolved_secret_key())
     services.extra["url_guard"] = UrlGuard(allow_private=settings.allow_private_urls)
+    services.blobs = FileBlobStore(settings.data_dir / "blobs")
+    services.fetcher = UrlFetcher(
+        allow_private=settings.allow_private_urls, scraper_url=settings.scraper_service_url
+    )
+    retriever: Retriever = BuiltinRetriever(engine)
+    if settings.retriever_service_url:
+        retriever = RemoteRetriever(settings.retriever_service_url, engine)
+    services.retriever = retriever
     bus = CommandBus(store, services, all_handlers(), group_commit=settings.group_commit)
     projections = all_projections()
     locks = make_locks(settings)

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aksio.core.clock import Clock, SystemClock
+
+if TYPE_CHECKING:
+    from aksio.integrations.blobs import BlobStore
+    from aksio.integrations.fetcher import UrlFetcher
+    from aksio.integrations.retrieval import Retriever
 
 
 @dataclass
 class Services:
     clock: Clock = field(default_factory=SystemClock)
+    blobs: BlobStore | None = None
+    fetcher: UrlFetcher | None = None
+    retriever: Retriever | None = None
     # Adapters of other contexts (hasher, mailer, tokens, ...) are attached by name.
     extra: dict[str, Any] = field(default_factory=dict)
 
