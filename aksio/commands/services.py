@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from aksio.core.clock import Clock, SystemClock
+from aksio.integrations.email import Mailer
+from aksio.integrations.passwords import PasswordHasher
+from aksio.integrations.tokens import TokenService
 
 if TYPE_CHECKING:
     from aksio.integrations.blobs import BlobStore
@@ -16,6 +19,9 @@ if TYPE_CHECKING:
 @dataclass
 class Services:
     clock: Clock = field(default_factory=SystemClock)
+    passwords: PasswordHasher | None = None
+    mailer: Mailer | None = None
+    tokens: TokenService | None = None
     blobs: BlobStore | None = None
     fetcher: UrlFetcher | None = None
     retriever: Retriever | None = None
