@@ -33,7 +33,6 @@ from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.integrations.retrieval import BuiltinRetriever, RemoteRetriever, Retriever
 from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
-from aksio.integrations.urlguard import UrlGuard
 from aksio.integrations.webhook_dispatch import webhook_dispatcher
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
@@ -180,7 +179,6 @@ def build(
     services.tokens = tokens
     services.extra["payments"] = gateway_named("sandbox")
     services.extra["secret_box"] = SecretBox(settings.resolved_secret_key())
-    services.extra["url_guard"] = UrlGuard(allow_private=settings.allow_private_urls)
     services.blobs = FileBlobStore(settings.data_dir / "blobs")
     services.fetcher = UrlFetcher(
         allow_private=settings.allow_private_urls, scraper_url=settings.scraper_service_url

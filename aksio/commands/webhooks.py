@@ -1,9 +1,152 @@
-"""Commands of the webhooks context."""
+"""Commands of the webhooks context: endpoints (users) and deliveries (the dispatcher)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from aksio.commands.bus import Handler
+from aksio.aggregates.webhooks.delivery import WebhookDelivery, delivery_id
+from aksio.aggregates.webhooks.endpoint import WebhookEndpoint
+from aksio.commands.bus import Command, Handler, UnitOfWork
+from aksio.core.errors import NotFound, ServiceUnavailable
 
-HANDLERS: dict[type[Any], Handler] = {}
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterWebhook(Command[UUID]):
+    owner_id: UUID
+    url: str
+    events: list[str]
+    secret: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateWebhook(Command[None]):
+    owner_id: UUID
+    webhook_id: UUID
+    url: str | None = None
+    events: list[str] | None = None
+    secret: str | None = None
+    status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeleteWebhook(Command[None]):
+    owner_id: UUID
+    webhook_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class DisableWebhook(Command[None]):
+    """Issued by the dispatcher when a receiver is gone or keeps failing."""
+
+    webhook_id: UUID
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class ScheduleDelivery(Command[UUID]):
+    """Creates the delivery of one event to one endpoint, once (idempotent)."""
+
+    endpoint_id: UUID
+    event_id: str
+    event_type: str
+    payload: dict[str, Any]
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDeliveryAttempt(Command[str]):
+    """Records try `attempt` of a delivery; returns the delivery's status afterwards."""
+
+    delivery_id: UUID
+    attempt: int
+    attempted_at: datetime
+    status_code: int | None
+    error: str | None
+    schedule: list[int]
+
+
+def _live_endpoint(uow: UnitOfWork, owner_id: UUID, webhook_id: UUID) -> WebhookEndpoint:
+    endpoint = uow.load(WebhookEndpoint, webhook_id, owner_id=owner_id)
+    if endpoint.status == "deleted":
+        raise NotFound("Webhook")
+    return endpoint
+
+
+def _check_url(uow: UnitOfWork, url: str) -> None:
+    """The same private-address guard as URL imports (422 for local or private hosts)."""
+    if uow.services.fetcher is None:
+        raise ServiceUnavailable("URL checks are not configured.")
+    uow.services.fetcher.validate(url)
+
+
+def register_webhook(cmd: RegisterWebhook, uow: UnitOfWork) -> UUID:
+    _check_url(uow, cmd.url)
+    sealed = uow.services.get("secret_box").seal(cmd.secret)
+    endpoint = WebhookEndpoint.register(cmd.owner_id, cmd.url, cmd.events, sealed)
+    uow.save(endpoint)
+    return endpoint.id
+
+
+def update_webhook(cmd: UpdateWebhook, uow: UnitOfWork) -> None:
+    endpoint = _live_endpoint(uow, cmd.owner_id, cmd.webhook_id)
+    if cmd.url is not None:
+        _check_url(uow, cmd.url)
+    endpoint.update(url=cmd.url, events=cmd.events)
+    if cmd.secret is not None:
+        endpoint.rotate_secret(uow.services.get("secret_box").seal(cmd.secret))
+    if cmd.status == "active":
+        endpoint.enable()
+    elif cmd.status == "disabled":
+        endpoint.disable("disabled by its owner", uow.services.clock.now())
+    uow.save(endpoint)
+
+
+def delete_webhook(cmd: DeleteWebhook, uow: UnitOfWork) -> None:
+    endpoint = _live_endpoint(uow, cmd.owner_id, cmd.webhook_id)
+    endpoint.delete()
+    uow.save(endpoint)
+
+
+def disable_webhook(cmd: DisableWebhook, uow: UnitOfWork) -> None:
+    endpoint = uow.load(WebhookEndpoint, cmd.webhook_id)
+    endpoint.disable(cmd.reason, uow.services.clock.now())
+    uow.save(endpoint)
+
+
+def schedule_delivery(cmd: ScheduleDelivery, uow: UnitOfWork) -> UUID:
+    the_id = delivery_id(cmd.endpoint_id, cmd.event_id)
+    if uow.find(WebhookDelivery, the_id) is not None:
+        return the_id
+    endpoint = uow.load(WebhookEndpoint, cmd.endpoint_id)
+    delivery = WebhookDelivery(
+        owner_id=endpoint.owner_id,
+        endpoint_id=endpoint.id,
+        event_id=cmd.event_id,
+        event_type=cmd.event_type,
+        payload=cmd.payload,
+        due_at=uow.services.clock.now(),
+    )
+    uow.save(delivery)
+    return the_id
+
+
+def record_delivery_attempt(cmd: RecordDeliveryAttempt, uow: UnitOfWork) -> str:
+    delivery = uow.load(WebhookDelivery, cmd.delivery_id)
+    recorded = delivery.record_attempt(
+        cmd.attempt, cmd.attempted_at, cmd.status_code, cmd.error, cmd.schedule
+    )
+    if recorded:
+        uow.save(delivery)
+    return delivery.status
+
+
+HANDLERS: dict[type[Any], Handler] = {
+    RegisterWebhook: register_webhook,
+    UpdateWebhook: update_webhook,
+    DeleteWebhook: delete_webhook,
+    DisableWebhook: disable_webhook,
+    ScheduleDelivery: schedule_delivery,
+    RecordDeliveryAttempt: record_delivery_attempt,
+}

@@ -1,0 +1,1 @@
+"""Webhooks: the endpoints users register and the deliveries made to them."""

@@ -1,0 +1,220 @@
+"""The `KafkaRelay`: publishes every stored event to a Kafka topic, each exactly once.
+
+Key = the aggregate id (so one aggregate's events share a partition and keep
+their order), value = the public JSON form. The producer is idempotent with
+`acks=all`, and the relay chooses each partition itself with Kafka's default
+partitioner, so it knows where every position went. On start it reads the last
+record of each partition: the highest position found there is the truth about
+what was published (a local row is only a hint, trusted when the topic agrees).
+It then rescans the log from the lowest of those positions and skips every event
+whose partition already holds it, so neither a restart nor SIGKILL loses or
+repeats one.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Sequence
+from typing import Any, cast
+
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Notification
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient, NewTopic
+from kafka.errors import TopicAlreadyExistsError
+from kafka.partitioner import DefaultPartitioner
+from sqlalchemy.engine import Engine
+
+from aksio.core.public_events import to_public
+from aksio.core.store import EventStore
+from aksio.integrations.reactor import Reactor, ReactorRunner
+from aksio.projections.locks import Locks
+from aksio.settings import Settings
+
+logger = logging.getLogger(__name__)
+Decoder = Callable[[Notification], DomainEvent]
+
+
+def encode(public: dict[str, Any]) -> bytes:
+    return json.dumps(public, separators=(",", ":")).encode()
+
+
+def ensure_topic(servers: str, topic: str, partitions: int) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=servers, client_id="aksio-relay-admin")
+    try:
+        if topic not in admin.list_topics():
+            admin.create_topics([NewTopic(topic, num_partitions=partitions, replication_factor=1)])
+    except TopicAlreadyExistsError:
+        pass
+    finally:
+        admin.close()
+
+
+def last_positions(servers: str, topic: str, partitions: Sequence[int]) -> dict[int, int]:
+    """The highest `position` held by each partition (0 for an empty one)."""
+    consumer = KafkaConsumer(
+        bootstrap_servers=servers, enable_auto_commit=False, group_id=None, client_id="aksio-relay"
+    )
+    try:
+        assigned = [TopicPartition(topic, p) for p in partitions]
+        consumer.assign(assigned)
+        ends = consumer.end_offsets(assigned)
+        found = {p: 0 for p in partitions}
+        back = {tp: 1 for tp in assigned if ends[tp] > 0}
+        while back:
+            for tp, step in back.items():
+                consumer.seek(tp, max(0, ends[tp] - step))
+            seen = _read_to_end(consumer, set(back))
+            for tp, position in seen.items():
+                found[tp.partition] = max(found[tp.partition], position)
+            # Some brokers report an end offset past the last record's: look further back.
+            back = {
+                tp: step * 16 for tp, step in back.items() if tp not in seen and ends[tp] - step > 0
+            }
+        return found
+    finally:
+        consumer.close()
+
+
+def _read_to_end(consumer: KafkaConsumer, wanted: set[TopicPartition]) -> dict[TopicPartition, int]:
+    consumer.resume(*wanted)
+    others = [tp for tp in consumer.assignment() if tp not in wanted]
+    consumer.pause(*others)
+    seen: dict[TopicPartition, int] = {}
+    while True:
+        batch = consumer.poll(timeout_ms=700)
+        if not batch:
+            return seen
+        for tp, records in batch.items():
+            for record in records:
+                position = _position_of(record.value)
+                if position is not None:
+                    seen[tp] = max(seen.get(tp, 0), position)
+
+
+def _position_of(value: bytes | None) -> int | None:
+    try:
+        position = json.loads(value or b"{}").get("position")
+    except (ValueError, AttributeError):
+        return None
+    return position if isinstance(position, int) else None
+
+
+class KafkaRelay(Reactor):
+    name = "kafka_relay"
+
+    def __init__(
+        self, servers: str, topic: str, *, partitions: int = 6, poll_interval: float = 0.05
+    ) -> None:
+        self.servers = servers
+        self.topic = topic
+        self.partitions = partitions
+        self.poll_interval = poll_interval
+        self.producer: KafkaProducer | None = None
+        self.partition_ids: list[int] = []
+        self.last: dict[int, int] = {}  # partition -> highest position it holds
+        self.scan_from: int | None = None  # None: learn it from the topic first
+        self.published = 0
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> KafkaRelay:
+        assert settings.kafka_bootstrap_servers
+        return cls(settings.kafka_bootstrap_servers, settings.kafka_topic)
+
+    def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
+        return RelayRunner(self, store, engine, locks, poll_interval=self.poll_interval)
+
+    @property
+    def position(self) -> int:
+        """Every event up to here is in the topic."""
+        return self.scan_from or 0
+
+    def recover(self, hint: int) -> None:
+        """Learns from the topic where publishing stopped; `hint` is the local row."""
+        self.close()
+        ensure_topic(self.servers, self.topic, self.partitions)
+        self.producer = KafkaProducer(
+            bootstrap_servers=self.servers,
+            acks="all",
+            enable_idempotence=True,
+            linger_ms=2,
+            max_in_flight_requests_per_connection=5,
+            client_id="aksio-relay",
+        )
+        self.partition_ids = sorted(self.producer.partitions_for(self.topic))
+        self.last = last_positions(self.servers, self.topic, self.partition_ids)
+        highest = max(self.last.values(), default=0)
+        lowest = min(self.last.values(), default=0)
+        trusted = hint if hint <= highest else 0  # a topic emptied since: republish
+        self.scan_from = max(lowest, trusted)
+        logger.info("kafka relay resumes after position %s (topic tails %s)", lowest, self.last)
+
+    def partition_for(self, key: bytes) -> int:
+        chosen: int = DefaultPartitioner()(key, self.partition_ids, self.partition_ids)
+        return chosen
+
+    def publish(self, notifications: Sequence[Notification], decode: Decoder) -> int:
+        """Sends the events no partition holds yet and waits for the broker's acks."""
+        assert self.producer is not None
+        sent: list[tuple[int, int, Any]] = []
+        for notification in notifications:
+            event = decode(notification)
+            key = str(event.originator_id).encode()
+            partition = self.partition_for(key)
+            if notification.id <= self.last.get(partition, 0):
+                continue
+            value = encode(to_public(notification.id, event))
+            future = self.producer.send(self.topic, key=key, value=value, partition=partition)
+            sent.append((partition, notification.id, future))
+        self.producer.flush()
+        for partition, position, future in sent:
+            future.get(timeout=30)
+            self.last[partition] = max(self.last[partition], position)
+        self.scan_from = notifications[-1].id if notifications else self.scan_from
+        self.published += len(sent)
+        return len(sent)
+
+    def react(self, event: DomainEvent, position: int) -> None:
+        raise NotImplementedError("the relay publishes whole batches: see RelayRunner")
+
+    def close(self) -> None:
+        if self.producer is not None:
+            self.producer.close(timeout=5)
+            self.producer = None
+        self.scan_from = None
+
+
+class RelayRunner(ReactorRunner):
+    """Publishes the log in batches; any failure makes the relay relearn from the topic."""
+
+    reactor: KafkaRelay
+
+    def run_once(self) -> int:
+        with self._lock:
+            if not self.owned:
+                self.owned = self.locks.try_acquire(self.lock_name)
+                if not self.owned:
+                    return 0
+            relay = self.reactor
+            try:
+                if relay.scan_from is None:
+                    relay.recover(hint=self._load_position())
+                assert relay.scan_from is not None
+                notifications = self.store.read(after=relay.scan_from, limit=self.batch_size)
+                if not notifications:
+                    return 0
+                relay.publish(notifications, self._decode)
+            except Exception:
+                relay.close()
+                raise
+            self._save_position(notifications[-1].id)
+            return len(notifications)
+
+    def _decode(self, notification: Notification) -> DomainEvent:
+        return cast(DomainEvent, self.store.mapper.to_domain_event(notification))
+
+    def stop(self) -> None:
+        super().stop()
+        with self._lock:
+            self.reactor.close()

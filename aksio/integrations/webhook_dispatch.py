@@ -1,0 +1,260 @@
+"""The `WebhookDispatcher` reactor: turns public events into signed webhook deliveries.
+
+Following the log it schedules one `WebhookDelivery` per (subscribed endpoint,
+event), whose id is derived from both, so replays after a crash never make a new
+delivery or a new `webhook-id`. Sending is a separate pass over the deliveries
+that the read model says are due by the injected clock, so pending retries
+survive restarts. Receivers are called in parallel with a time-out and a cap
+on the answer's size: one slow or huge receiver cannot hold up the others.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol, cast
+from uuid import UUID
+
+import httpx
+import sqlalchemy as sa
+from eventsourcing.domain import DomainEvent
+from sqlalchemy.engine import Engine
+
+from aksio.aggregates.webhooks.endpoint import WEBHOOK_EVENT_TYPES
+from aksio.commands.bus import CommandBus
+from aksio.commands.webhooks import DisableWebhook, RecordDeliveryAttempt, ScheduleDelivery
+from aksio.core.clock import Clock
+from aksio.core.errors import DomainError
+from aksio.core.public_events import public_type, to_public
+from aksio.core.store import EventStore
+from aksio.integrations.reactor import Reactor, ReactorRunner
+from aksio.integrations.signing import SecretBox, signed_headers
+from aksio.projections import webhooks as q
+from aksio.projections.db import tracking
+from aksio.projections.locks import Locks
+
+logger = logging.getLogger(__name__)
+Observer = Callable[[str], None]
+
+
+class UrlPolicy(Protocol):
+    def validate(self, url: str) -> None:
+        """Raises a DomainError for a URL the server must not call."""
+        ...
+
+
+def parse_schedule(text: str) -> list[int]:
+    """`"5,30,120"` -> [5, 30, 120]: seconds to wait before each retry."""
+    return [int(part) for part in text.replace(" ", "").split(",") if part]
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int | None
+    error: str | None
+
+
+class Sender:
+    """POSTs one signed delivery; never raises, never waits past `timeout` seconds."""
+
+    def __init__(self, timeout: float = 10.0, max_response_bytes: int = 64 * 1024) -> None:
+        self.timeout = timeout
+        self.max_response_bytes = max_response_bytes
+        self.client = httpx.Client(
+            timeout=httpx.Timeout(timeout), follow_redirects=False, trust_env=False
+        )
+
+    def post(self, url: str, body: bytes, headers: dict[str, str]) -> Answer:
+        began = time.monotonic()
+        try:
+            with self.client.stream("POST", url, content=body, headers=headers) as response:
+                size = 0
+                for chunk in response.iter_raw(16 * 1024):
+                    size += len(chunk)
+                    if size > self.max_response_bytes:
+                        return Answer(response.status_code, "response too large")
+                    if time.monotonic() - began > self.timeout:
+                        return Answer(response.status_code, "timed out reading the response")
+                return Answer(response.status_code, None)
+        except httpx.TimeoutException:
+            return Answer(None, "timed out")
+        except httpx.HTTPError as exc:
+            return Answer(None, f"{type(exc).__name__}: {exc}"[:300])
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class WebhookDispatcher(Reactor):
+    name = "webhooks"
+    projection: ClassVar[str] = "webhooks"
+
+    def __init__(
+        self,
+        bus: CommandBus,
+        clock: Clock,
+        secrets: SecretBox,
+        guard: UrlPolicy,
+        schedule: list[int],
+        *,
+        sender: Sender | None = None,
+        workers: int = 16,
+        batch: int = 200,
+    ) -> None:
+        self.bus = bus
+        self.clock = clock
+        self.secrets = secrets
+        self.guard = guard
+        self.schedule = schedule
+        self.sender = sender or Sender()
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="webhook-send")
+        self.batch = batch
+        self.engine: Engine | None = None
+        self.written = 0  # position of our latest command: the read model must reach it
+        self.observers: list[Observer] = []
+
+    def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
+        self.engine = engine
+        return DispatcherRunner(self, store, engine, locks)
+
+    # -- scheduling ------------------------------------------------------------------
+    def react(self, event: DomainEvent, position: int) -> None:
+        kind = public_type(event)
+        if kind not in WEBHOOK_EVENT_TYPES:
+            return
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            if not q.anyone_subscribes(conn, kind):
+                return
+            owner = self._owner_of(event)
+            targets = q.subscribed_endpoints(conn, owner, kind) if owner else []
+        if not targets:
+            return
+        public = to_public(position, event)
+        payload = {k: public[k] for k in ("id", "type", "timestamp", "data")}
+        for endpoint_id in targets:
+            command = ScheduleDelivery(
+                endpoint_id=endpoint_id, event_id=public["id"], event_type=kind, payload=payload
+            )
+            self._run(command)
+
+    def _owner_of(self, event: DomainEvent) -> UUID | None:
+        owner = getattr(event, "owner_id", None)
+        if owner is None:
+            aggregate: Any = self.bus.store.repository.get(
+                event.originator_id, version=event.originator_version
+            )
+            owner = getattr(aggregate, "owner_id", None)
+        return owner if isinstance(owner, UUID) else None
+
+    def _run(self, command: Any) -> Any:
+        outcome = self.bus.dispatch(command)
+        self.written = max(self.written, outcome.position)
+        return outcome.value
+
+    # -- sending ---------------------------------------------------------------------
+    def read_model_ready(self) -> bool:
+        """True once the webhooks read model shows every command this dispatcher ran."""
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            position = conn.execute(
+                sa.select(tracking.c.position).where(tracking.c.name == self.projection)
+            ).scalar()
+        return int(position or 0) >= self.written
+
+    def deliver_due(self) -> int:
+        """Sends every due delivery once; returns how many were tried."""
+        assert self.engine is not None
+        if not self.read_model_ready():
+            return 0
+        now = self.clock.now()
+        with self.engine.connect() as conn:
+            due = q.due_deliveries(conn, now, self.batch)
+        if not due:
+            return 0
+        timestamp = int(now.timestamp())
+        answers = list(self.pool.map(lambda row: self._send(row, timestamp), due))
+        for row, answer in zip(due, answers, strict=True):
+            self._record(row, answer, now)
+        return len(due)
+
+    def _send(self, row: dict[str, Any], timestamp: int) -> Answer:
+        try:
+            self.guard.validate(row["url"])
+            secret = self.secrets.open(row["sealed_secret"])
+        except (DomainError, ValueError) as exc:
+            return Answer(None, str(getattr(exc, "message", exc)))
+        body = json.dumps(row["payload"], separators=(",", ":")).encode()
+        webhook_id = f"msg_{row['id'].hex}"
+        return self.sender.post(
+            row["url"], body, signed_headers(secret, webhook_id, timestamp, body)
+        )
+
+    def _record(self, row: dict[str, Any], answer: Answer, now: Any) -> None:
+        status = self._run(
+            RecordDeliveryAttempt(
+                delivery_id=row["id"],
+                attempt=row["attempts"] + 1,
+                attempted_at=now,
+                status_code=answer.status_code,
+                error=answer.error,
+                schedule=self.schedule,
+            )
+        )
+        ok = answer.error is None and answer.status_code is not None
+        ok = ok and 200 <= (answer.status_code or 0) < 300
+        for observer in self.observers:
+            observer("delivered" if ok else "failed")
+        if status == "failed":
+            gone = answer.status_code == 410
+            reason = "the receiver answered 410 Gone" if gone else "a delivery used up its retries"
+            self._run(DisableWebhook(webhook_id=row["endpoint_id"], reason=reason))
+
+    def close(self) -> None:
+        self.pool.shutdown(wait=False, cancel_futures=True)
+        self.sender.close()
+
+
+class DispatcherRunner(ReactorRunner):
+    """Follows the log like any reactor, then sends whatever is due, on every pass."""
+
+    reactor: WebhookDispatcher
+
+    def run_once(self) -> int:
+        with self._lock:
+            if not self.owned:
+                self.owned = self.locks.try_acquire(self.lock_name)
+                if not self.owned:
+                    return 0
+            if self.position is None:
+                self.position = self._load_position()
+            notifications = self.store.read(after=self.position, limit=self.batch_size)
+            for notification in notifications:
+                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
+                self.reactor.react(event, notification.id)
+            if notifications:
+                # Saved per batch: a crash repeats the batch, and scheduling is idempotent.
+                self._save_position(notifications[-1].id)
+            self.reactor.deliver_due()
+            return len(notifications)
+
+    def stop(self) -> None:
+        super().stop()
+        self.reactor.close()
+
+
+def webhook_dispatcher(bus: CommandBus, schedule: str) -> WebhookDispatcher:
+    """The dispatcher wired to the adapters that `bootstrap.build` put on the services."""
+    services = bus.services
+    assert services.fetcher is not None, "the URL guard lives on the fetcher"
+    return WebhookDispatcher(
+        bus,
+        services.clock,
+        services.get("secret_box"),
+        services.fetcher,
+        parse_schedule(schedule),
+    )
