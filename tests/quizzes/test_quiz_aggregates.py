@@ -12,7 +12,7 @@ from eventsourcing.domain import Aggregate
 from aksio.aggregates.assessments.assessment import Assessment
 from aksio.aggregates.quizzes.attempt import QuizAttempt
 from aksio.aggregates.quizzes.questions import hide_answer_key
-from aksio.aggregates.quizzes.quiz import Quiz
+from aksio.aggregates.quizzes.quiz import QUIZ_DEFAULTS, Quiz
 from aksio.core.errors import (
     InvalidState,
     MaxAttemptsExceeded,
@@ -63,6 +63,19 @@ def start(quiz: Quiz, at: datetime = T0) -> QuizAttempt:
     )
     quiz.start_attempt(attempt.id)
     return attempt
+
+
+def test_settings_take_defaults_and_a_title_is_needed() -> None:
+    quiz = Quiz.create(OWNER, uuid4(), {"title": "T", "max_attempts": 2, "unknown": 1})
+    assert quiz.fields == {**QUIZ_DEFAULTS, "title": "T", "max_attempts": 2}
+    with pytest.raises(ValidationFailed):
+        Quiz.create(OWNER, uuid4(), {"quiz_type": "exam"})
+    quiz.update({"passing_score": 90, "owner_id": uuid4()})
+    assert quiz.fields["passing_score"] == 90 and "owner_id" not in quiz.fields
+    quiz.add_question(uuid4(), {"question_text": "Why?", "question_type": "essay"})
+    assert quiz.ordered_questions()[0]["points"] == 1
+    with pytest.raises(ValidationFailed):
+        quiz.add_question(uuid4(), {"question_type": "essay"})
 
 
 @pytest.mark.parametrize(

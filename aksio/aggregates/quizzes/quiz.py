@@ -15,12 +15,17 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates.quizzes.questions import check_question, merge_options
-from aksio.core.errors import InvalidState, MaxAttemptsExceeded, NotFound
+from aksio.core.errors import InvalidState, MaxAttemptsExceeded, NotFound, ValidationFailed
 
 QUIZ_FIELDS = (
     "title", "description", "quiz_type", "time_limit_minutes", "passing_score",
     "max_attempts", "randomize_questions", "show_results_immediately",
 )  # fmt: skip
+QUIZ_DEFAULTS: dict[str, Any] = {
+    "description": None, "quiz_type": "practice", "time_limit_minutes": None,
+    "passing_score": 70, "max_attempts": None, "randomize_questions": False,
+    "show_results_immediately": True,
+}  # fmt: skip
 QUESTION_FIELDS = ("question_text", "question_type", "points", "explanation", "order")
 # What an attempt keeps of each question to grade it.
 GRADED_FIELDS = ("id", "question_text", "question_type", "points", "explanation", "options")
@@ -70,10 +75,14 @@ class Quiz(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, course_id: UUID, fields: dict[str, Any]) -> Quiz:
-        return cls(owner_id=owner_id, course_id=course_id, fields=fields)
+        """Settings not given take their defaults; a quiz needs a title."""
+        if not fields.get("title"):
+            raise ValidationFailed.field("title", "A quiz needs a title.")
+        given = {k: v for k, v in fields.items() if k in QUIZ_FIELDS and v is not None}
+        return cls(owner_id=owner_id, course_id=course_id, fields={**QUIZ_DEFAULTS, **given})
 
     def update(self, changes: dict[str, Any]) -> None:
-        changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
+        changed = {k: v for k, v in changes.items() if k in QUIZ_FIELDS and self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed)
 
@@ -87,8 +96,11 @@ class Quiz(Aggregate):
 
     def add_question(self, question_id: UUID, fields: dict[str, Any]) -> None:
         """`fields` are QUESTION_FIELDS plus `options` with their ids; `order` defaults to last."""
-        check_question(fields["question_type"], fields.get("options", []))
+        check_question(fields.get("question_type", ""), fields.get("options", []))
+        if not fields.get("question_text"):
+            raise ValidationFailed.field("question_text", "A question needs a text.")
         decided = {k: fields.get(k) for k in QUESTION_FIELDS}
+        decided["points"] = int(fields.get("points") or 1)
         decided["options"] = [dict(o) for o in fields.get("options", [])]
         if decided["order"] is None:
             decided["order"] = len(self.questions)
