@@ -1,0 +1,1 @@
+"""Benchmarks of Aksio: HTTP commands and projection rebuilds (`make bench`)."""
