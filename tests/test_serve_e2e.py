@@ -1,4 +1,4 @@
-"""`aksio serve` as a real process: register, create and list over HTTP, then restart."""
+"""`aksio serve` as a real process: register, create and list over HTTP, restart, log in."""
 
 from __future__ import annotations
 
@@ -10,18 +10,16 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from aksio.integrations.tokens import TokenService
-
 pytestmark = pytest.mark.slow
 
 SECRET = "e2e-secret-key-that-is-long-enough-for-hs256"
+PASSWORD = "a long enough password"
 START_TIMEOUT_S = 60.0
 # uvicorn re-raises SIGTERM after its graceful shutdown, so the process may end by that signal.
 GRACEFUL_EXIT = (0, -signal.SIGTERM)
@@ -110,19 +108,21 @@ def server(database_url: str | None, tmp_path: Path) -> Iterator[Server]:
         running.stop()
 
 
-def sign_in(http: httpx.Client) -> dict[str, str]:
-    """Registers a new account; while the accounts routes are absent, signs a token instead."""
+def register(http: httpx.Client) -> tuple[dict[str, str], dict[str, Any]]:
+    """Registers a new account; returns its Authorization headers and its user summary."""
     email = f"e2e-{uuid.uuid4().hex[:10]}@example.com"
-    body = {"email": email, "password": "a long enough password"}
-    response = http.post("/api/v1/accounts/register/", json=body)
-    if response.status_code == 404:
-        token = TokenService(SECRET).access(uuid.uuid4(), datetime.now(UTC))
-        return {"Authorization": f"Bearer {token}"}
+    response = http.post("/api/v1/accounts/register/", json={"email": email, "password": PASSWORD})
     assert response.status_code == 201, response.text
-    registered: dict[str, Any] = response.json()
-    assert {"access", "refresh", "user"} <= set(registered)
-    assert registered["user"]["email"] == email
-    return {"Authorization": f"Bearer {registered['access']}"}
+    session: dict[str, Any] = response.json()
+    assert session["user"]["email"] == email and session["refresh"]
+    return {"Authorization": f"Bearer {session['access']}"}, session["user"]
+
+
+def log_in(http: httpx.Client, email: str) -> dict[str, Any]:
+    response = http.post("/api/v1/accounts/login/", json={"username": email, "password": PASSWORD})
+    assert response.status_code == 200, response.text
+    session: dict[str, Any] = response.json()
+    return session
 
 
 COURSE = {
@@ -147,7 +147,7 @@ def test_register_create_list_and_restart(server: Server, backend: str) -> None:
         health = http.get("/health").json()
         assert health["status"] == "ok"
         assert health["database"] == ("postgresql" if backend == "postgres" else "sqlite")
-        headers = sign_in(http)
+        headers, user = register(http)
 
         created = http.post("/api/v1/courses/", json=COURSE, headers=headers)
         assert created.status_code == 201, created.text
@@ -158,7 +158,7 @@ def test_register_create_list_and_restart(server: Server, backend: str) -> None:
         listed = list_courses(http, headers)
         assert listed["count"] == 1
         assert listed["results"] == [course]
-        assert list_courses(http, sign_in(http))["count"] == 0
+        assert list_courses(http, register(http)[0])["count"] == 0
         head = http.get("/health").json()["head"]
 
     assert server.stop() in GRACEFUL_EXIT
@@ -168,6 +168,9 @@ def test_register_create_list_and_restart(server: Server, backend: str) -> None:
         assert after["head"] == head
         assert all(p["lag"] == 0 for p in after["projections"].values())
         assert list_courses(http, headers)["results"] == [course]
+        session = log_in(http, user["email"])
+        assert session["user"] == user
+        headers = {"Authorization": f"Bearer {session['access']}"}
 
         second = http.post("/api/v1/courses/", json={"name": "Ecology"}, headers=headers)
         assert second.status_code == 201, second.text
