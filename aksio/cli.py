@@ -107,6 +107,40 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _relay(_args: argparse.Namespace, settings: Settings) -> int:
+    from aksio.integrations.kafka_relay import run_relay
+
+    if not settings.kafka_bootstrap_servers:
+        print("set AKSIO_KAFKA_BOOTSTRAP_SERVERS to relay events to Kafka", file=sys.stderr)
+        return 2
+    migrate(settings)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    run_relay(settings, stop)
+    return 0
+
+
+def _events_tail(args: argparse.Namespace, settings: Settings) -> int:
+    from aksio.integrations.kafka_relay import tail
+
+    servers = args.bootstrap_servers or settings.kafka_bootstrap_servers
+    if not servers:
+        print("set AKSIO_KAFKA_BOOTSTRAP_SERVERS or --bootstrap-servers", file=sys.stderr)
+        return 2
+    topic = args.topic or settings.kafka_topic
+    shown = 0
+    records = tail(servers, topic, from_beginning=args.from_beginning, idle_seconds=args.idle)
+    for record in records:
+        if args.aggregate_id and (record.key or b"").decode() != args.aggregate_id:
+            continue
+        print((record.value or b"").decode(), flush=True)
+        shown += 1
+        if args.max and shown >= args.max:
+            break
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     root = argparse.ArgumentParser(prog="aksio", description="Aksio backend")
     commands = root.add_subparsers(dest="command", required=True)
@@ -127,6 +161,18 @@ def parser() -> argparse.ArgumentParser:
     target.add_argument("name", nargs="?")
     target.add_argument("--all", action="store_true")
     rebuild.set_defaults(run=_rebuild)
+    commands.add_parser("relay", help="publish stored events to Kafka").set_defaults(run=_relay)
+    events = commands.add_parser("events", help="the event stream in Kafka")
+    tail = events.add_subparsers(dest="action", required=True).add_parser(
+        "tail", help="print the topic's events as JSON lines"
+    )
+    tail.add_argument("--from-beginning", action="store_true", help="not only new events")
+    tail.add_argument("--aggregate-id", help="only this aggregate's events")
+    tail.add_argument("--max", type=int, help="stop after this many events")
+    tail.add_argument("--idle", type=float, help="stop after this many seconds without events")
+    tail.add_argument("--topic", help="default: AKSIO_KAFKA_TOPIC")
+    tail.add_argument("--bootstrap-servers", help="default: AKSIO_KAFKA_BOOTSTRAP_SERVERS")
+    tail.set_defaults(run=_events_tail)
     return root
 
 

@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, cast
 
 from eventsourcing.domain import DomainEvent
@@ -23,13 +25,14 @@ from eventsourcing.persistence import Notification
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient, NewTopic
 from kafka.errors import TopicAlreadyExistsError
-from kafka.partitioner import DefaultPartitioner
+from kafka.partitioner.default import murmur2
 from sqlalchemy.engine import Engine
 
 from aksio.core.public_events import to_public
-from aksio.core.store import EventStore
+from aksio.core.store import EventStore, open_store
 from aksio.integrations.reactor import Reactor, ReactorRunner
-from aksio.projections.locks import Locks
+from aksio.projections.db import make_engine
+from aksio.projections.locks import Locks, make_locks
 from aksio.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -151,8 +154,9 @@ class KafkaRelay(Reactor):
         logger.info("kafka relay resumes after position %s (topic tails %s)", lowest, self.last)
 
     def partition_for(self, key: bytes) -> int:
-        chosen: int = DefaultPartitioner()(key, self.partition_ids, self.partition_ids)
-        return chosen
+        """Kafka's default choice for a key (murmur2, as the Java client), made here."""
+        index = (murmur2(key) & 0x7FFFFFFF) % len(self.partition_ids)
+        return self.partition_ids[index]
 
     def publish(self, notifications: Sequence[Notification], decode: Decoder) -> int:
         """Sends the events no partition holds yet and waits for the broker's acks."""
@@ -218,3 +222,52 @@ class RelayRunner(ReactorRunner):
         super().stop()
         with self._lock:
             self.reactor.close()
+
+
+def tail(
+    servers: str, topic: str, *, from_beginning: bool = True, idle_seconds: float | None = None
+) -> Iterator[Any]:
+    """Records of every partition of `topic`, oldest first per partition (no consumer group).
+
+    With `idle_seconds` it stops once nothing new came for that long; else it follows.
+    """
+    consumer = KafkaConsumer(
+        bootstrap_servers=servers, enable_auto_commit=False, group_id=None, client_id="aksio-tail"
+    )
+    try:
+        partitions = consumer.partitions_for_topic(topic) or set()
+        assigned = [TopicPartition(topic, p) for p in sorted(partitions)]
+        consumer.assign(assigned)
+        if from_beginning:
+            consumer.seek_to_beginning(*assigned)
+        else:
+            consumer.seek_to_end(*assigned)
+        quiet_since = time.monotonic()
+        while idle_seconds is None or time.monotonic() - quiet_since < idle_seconds:
+            batch = consumer.poll(timeout_ms=200)
+            if batch:
+                quiet_since = time.monotonic()
+            for records in batch.values():
+                yield from records
+    finally:
+        consumer.close()
+
+
+def run_relay(settings: Settings, stop: threading.Event, every: float = 10.0) -> None:
+    """`aksio relay`: publishes until `stop` is set, reporting its position now and then."""
+    store = open_store(settings)
+    engine = make_engine(settings)
+    locks = make_locks(settings)
+    relay = KafkaRelay.from_settings(settings)
+    runner = relay.make_runner(store, engine, locks)
+    runner.start()
+    try:
+        while not stop.wait(every):
+            head = store.head()
+            state = "active" if runner.owned else "standby (another relay holds the lock)"
+            logger.info("relay %s: position %s, head %s", state, relay.position, head)
+    finally:
+        runner.stop()
+        locks.release_all()
+        store.close()
+        engine.dispose()
