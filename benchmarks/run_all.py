@@ -13,7 +13,11 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-BENCHMARKS = ("benchmarks.bench_commands", "benchmarks.bench_rebuild")
+BENCHMARKS = (
+    "benchmarks.bench_commands",
+    "benchmarks.bench_rebuild",
+    "benchmarks.bench_integration",
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 

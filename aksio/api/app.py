@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 
-from aksio.api import errors
+from aksio.api import errors, metrics
 from aksio.api.middleware import AksioMiddleware
 from aksio.api.routes import (
     accounts,
@@ -43,6 +43,7 @@ def create_app(system: System) -> FastAPI:
         max_body=system.settings.max_body_bytes,
         max_upload=MAX_UPLOAD_BYTES,
     )
+    metrics.install(app, system)
     routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
     for module in (*routers, learning, billing, webhooks):
         app.include_router(module.router)

@@ -46,24 +46,29 @@ class DisableWebhook(Command[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ScheduleDelivery(Command[UUID]):
-    """Creates the delivery of one event to one endpoint, once (idempotent)."""
+class ScheduleDeliveries(Command[list[UUID]]):
+    """Creates the delivery of one event to each endpoint, once (idempotent)."""
 
-    endpoint_id: UUID
+    endpoint_ids: list[UUID]
     event_id: str
     event_type: str
     payload: dict[str, Any]
 
 
-@dataclass(frozen=True, kw_only=True)
-class RecordDeliveryAttempt(Command[str]):
-    """Records try `attempt` of a delivery; returns the delivery's status afterwards."""
-
+@dataclass(frozen=True)
+class Attempt:
     delivery_id: UUID
     attempt: int
-    attempted_at: datetime
     status_code: int | None
     error: str | None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDeliveryAttempts(Command[dict[UUID, str]]):
+    """Records tries made at `attempted_at`; returns each delivery's status afterwards."""
+
+    attempts: list[Attempt]
+    attempted_at: datetime
     schedule: list[int]
 
 
@@ -115,31 +120,39 @@ def disable_webhook(cmd: DisableWebhook, uow: UnitOfWork) -> None:
     uow.save(endpoint)
 
 
-def schedule_delivery(cmd: ScheduleDelivery, uow: UnitOfWork) -> UUID:
-    the_id = delivery_id(cmd.endpoint_id, cmd.event_id)
-    if uow.find(WebhookDelivery, the_id) is not None:
-        return the_id
-    endpoint = uow.load(WebhookEndpoint, cmd.endpoint_id)
-    delivery = WebhookDelivery(
-        owner_id=endpoint.owner_id,
-        endpoint_id=endpoint.id,
-        event_id=cmd.event_id,
-        event_type=cmd.event_type,
-        payload=cmd.payload,
-        due_at=uow.services.clock.now(),
-    )
-    uow.save(delivery)
-    return the_id
+def schedule_deliveries(cmd: ScheduleDeliveries, uow: UnitOfWork) -> list[UUID]:
+    new: list[WebhookDelivery] = []
+    for endpoint_id in cmd.endpoint_ids:
+        if uow.find(WebhookDelivery, delivery_id(endpoint_id, cmd.event_id)) is not None:
+            continue
+        endpoint = uow.load(WebhookEndpoint, endpoint_id)
+        delivery = WebhookDelivery(
+            owner_id=endpoint.owner_id,
+            endpoint_id=endpoint.id,
+            event_id=cmd.event_id,
+            event_type=cmd.event_type,
+            payload=cmd.payload,
+            due_at=uow.services.clock.now(),
+        )
+        new.append(delivery)
+    if new:
+        uow.save(*new)
+    return [delivery.id for delivery in new]
 
 
-def record_delivery_attempt(cmd: RecordDeliveryAttempt, uow: UnitOfWork) -> str:
-    delivery = uow.load(WebhookDelivery, cmd.delivery_id)
-    recorded = delivery.record_attempt(
-        cmd.attempt, cmd.attempted_at, cmd.status_code, cmd.error, cmd.schedule
-    )
-    if recorded:
-        uow.save(delivery)
-    return delivery.status
+def record_delivery_attempts(cmd: RecordDeliveryAttempts, uow: UnitOfWork) -> dict[UUID, str]:
+    statuses: dict[UUID, str] = {}
+    changed: list[WebhookDelivery] = []
+    for attempt in cmd.attempts:
+        delivery = uow.load(WebhookDelivery, attempt.delivery_id)
+        if delivery.record_attempt(
+            attempt.attempt, cmd.attempted_at, attempt.status_code, attempt.error, cmd.schedule
+        ):
+            changed.append(delivery)
+        statuses[delivery.id] = delivery.status
+    if changed:
+        uow.save(*changed)
+    return statuses
 
 
 HANDLERS: dict[type[Any], Handler] = {
@@ -147,6 +160,6 @@ HANDLERS: dict[type[Any], Handler] = {
     UpdateWebhook: update_webhook,
     DeleteWebhook: delete_webhook,
     DisableWebhook: disable_webhook,
-    ScheduleDelivery: schedule_delivery,
-    RecordDeliveryAttempt: record_delivery_attempt,
+    ScheduleDeliveries: schedule_deliveries,
+    RecordDeliveryAttempts: record_delivery_attempts,
 }

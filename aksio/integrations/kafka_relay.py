@@ -232,7 +232,11 @@ def tail(
     With `idle_seconds` it stops once nothing new came for that long; else it follows.
     """
     consumer = KafkaConsumer(
-        bootstrap_servers=servers, enable_auto_commit=False, group_id=None, client_id="aksio-tail"
+        bootstrap_servers=servers,
+        enable_auto_commit=False,
+        group_id=None,
+        client_id="aksio-tail",
+        fetch_max_wait_ms=100,
     )
     try:
         partitions = consumer.partitions_for_topic(topic) or set()

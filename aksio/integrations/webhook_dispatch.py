@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, ClassVar, Protocol, cast
 from uuid import UUID
 
@@ -26,7 +27,12 @@ from sqlalchemy.engine import Engine
 
 from aksio.aggregates.webhooks.endpoint import WEBHOOK_EVENT_TYPES
 from aksio.commands.bus import CommandBus
-from aksio.commands.webhooks import DisableWebhook, RecordDeliveryAttempt, ScheduleDelivery
+from aksio.commands.webhooks import (
+    Attempt,
+    DisableWebhook,
+    RecordDeliveryAttempts,
+    ScheduleDeliveries,
+)
 from aksio.core.clock import Clock
 from aksio.core.errors import DomainError
 from aksio.core.public_events import public_type, to_public
@@ -56,6 +62,11 @@ def parse_schedule(text: str) -> list[int]:
 class Answer:
     status_code: int | None
     error: str | None
+
+    @property
+    def ok(self) -> bool:
+        code = self.status_code
+        return self.error is None and code is not None and 200 <= code < 300
 
 
 class Sender:
@@ -136,11 +147,11 @@ class WebhookDispatcher(Reactor):
             return
         public = to_public(position, event)
         payload = {k: public[k] for k in ("id", "type", "timestamp", "data")}
-        for endpoint_id in targets:
-            command = ScheduleDelivery(
-                endpoint_id=endpoint_id, event_id=public["id"], event_type=kind, payload=payload
+        self._run(
+            ScheduleDeliveries(
+                endpoint_ids=targets, event_id=public["id"], event_type=kind, payload=payload
             )
-            self._run(command)
+        )
 
     def _owner_of(self, event: DomainEvent) -> UUID | None:
         owner = getattr(event, "owner_id", None)
@@ -178,8 +189,7 @@ class WebhookDispatcher(Reactor):
             return 0
         timestamp = int(now.timestamp())
         answers = list(self.pool.map(lambda row: self._send(row, timestamp), due))
-        for row, answer in zip(due, answers, strict=True):
-            self._record(row, answer, now)
+        self._record(due, answers, now)
         return len(due)
 
     def _send(self, row: dict[str, Any], timestamp: int) -> Answer:
@@ -190,29 +200,27 @@ class WebhookDispatcher(Reactor):
             return Answer(None, str(getattr(exc, "message", exc)))
         body = json.dumps(row["payload"], separators=(",", ":")).encode()
         webhook_id = f"msg_{row['id'].hex}"
-        return self.sender.post(
-            row["url"], body, signed_headers(secret, webhook_id, timestamp, body)
-        )
+        headers = signed_headers(secret, webhook_id, timestamp, body)
+        return self.sender.post(row["url"], body, headers)
 
-    def _record(self, row: dict[str, Any], answer: Answer, now: Any) -> None:
-        status = self._run(
-            RecordDeliveryAttempt(
-                delivery_id=row["id"],
-                attempt=row["attempts"] + 1,
-                attempted_at=now,
-                status_code=answer.status_code,
-                error=answer.error,
-                schedule=self.schedule,
-            )
-        )
-        ok = answer.error is None and answer.status_code is not None
-        ok = ok and 200 <= (answer.status_code or 0) < 300
-        for observer in self.observers:
-            observer("delivered" if ok else "failed")
-        if status == "failed":
-            gone = answer.status_code == 410
-            reason = "the receiver answered 410 Gone" if gone else "a delivery used up its retries"
-            self._run(DisableWebhook(webhook_id=row["endpoint_id"], reason=reason))
+    def _record(self, due: list[dict[str, Any]], answers: list[Answer], now: datetime) -> None:
+        tries = [
+            Attempt(row["id"], row["attempts"] + 1, answer.status_code, answer.error)
+            for row, answer in zip(due, answers, strict=True)
+        ]
+        command = RecordDeliveryAttempts(attempts=tries, attempted_at=now, schedule=self.schedule)
+        statuses: dict[UUID, str] = self._run(command)
+        disabled: set[UUID] = set()
+        for row, answer in zip(due, answers, strict=True):
+            for observer in self.observers:
+                observer("delivered" if answer.ok else "failed")
+            if statuses.get(row["id"]) == "failed" and row["endpoint_id"] not in disabled:
+                gone = answer.status_code == 410
+                reason = (
+                    "the receiver answered 410 Gone" if gone else "a delivery used up its retries"
+                )
+                self._run(DisableWebhook(webhook_id=row["endpoint_id"], reason=reason))
+                disabled.add(row["endpoint_id"])
 
     def close(self) -> None:
         self.pool.shutdown(wait=False, cancel_futures=True)
