@@ -13,9 +13,11 @@ from aksio.api.ratelimit import RateLimiter
 from aksio.commands import accounts as account_commands
 from aksio.commands import assessments as assessment_commands
 from aksio.commands import billing as billing_commands
+from aksio.commands import chat as chat_commands
 from aksio.commands import courses as course_commands
 from aksio.commands import documents as document_commands
 from aksio.commands import flashcards as flashcard_commands
+from aksio.commands import generation as generation_commands
 from aksio.commands import learning as learning_commands
 from aksio.commands import quizzes as quiz_commands
 from aksio.commands import webhooks as webhook_commands
@@ -27,6 +29,7 @@ from aksio.integrations.blobs import FileBlobStore
 from aksio.integrations.document_processing import DocumentProcessingReactor
 from aksio.integrations.email import mailer_from_url
 from aksio.integrations.fetcher import UrlFetcher
+from aksio.integrations.llm import language_model
 from aksio.integrations.passwords import Argon2PasswordHasher
 from aksio.integrations.payments import gateway_named
 from aksio.integrations.reactor import Reactor, ReactorRunner
@@ -38,6 +41,7 @@ from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
 from aksio.projections.base import Projection
 from aksio.projections.billing import BillingProjection
+from aksio.projections.chat import ChatProjection
 from aksio.projections.courses import CoursesProjection
 from aksio.projections.db import make_engine, metadata
 from aksio.projections.documents import DocumentsProjection
@@ -65,6 +69,7 @@ def all_projections() -> list[Projection]:
         LearningProjection(),
         BillingProjection(),
         WebhooksProjection(),
+        ChatProjection(),
     ]
 
 
@@ -80,6 +85,8 @@ def all_handlers() -> dict[type[Any], Handler]:
         learning_commands,
         billing_commands,
         webhook_commands,
+        chat_commands,
+        generation_commands,
     ):
         handlers.update(module.HANDLERS)
     return handlers
@@ -187,6 +194,12 @@ def build(
     if settings.retriever_service_url:
         retriever = RemoteRetriever(settings.retriever_service_url, engine)
     services.retriever = retriever
+    services.llm = language_model(
+        settings.llm_provider,
+        base_url=settings.openai_base_url,
+        api_key=settings.openai_api_key,
+        model=settings.openai_model,
+    )
     bus = CommandBus(store, services, all_handlers(), group_commit=settings.group_commit)
     projections = all_projections()
     locks = make_locks(settings)

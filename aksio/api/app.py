@@ -15,9 +15,11 @@ from aksio.api.routes import (
     assessments,
     audit,
     billing,
+    chat,
     courses,
     documents,
     flashcards,
+    generation,
     learning,
     quizzes,
     webhooks,
@@ -45,7 +47,7 @@ def create_app(system: System) -> FastAPI:
     )
     metrics.install(app, system)
     routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
-    for module in (*routers, learning, billing, webhooks):
+    for module in (*routers, learning, billing, webhooks, chat, generation):
         app.include_router(module.router)
 
     @app.get("/health", tags=["health"])

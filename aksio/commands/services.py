@@ -13,6 +13,7 @@ from aksio.integrations.tokens import TokenService
 if TYPE_CHECKING:
     from aksio.integrations.blobs import BlobStore
     from aksio.integrations.fetcher import UrlFetcher
+    from aksio.integrations.llm.models import LanguageModel
     from aksio.integrations.retrieval import Retriever
 
 
@@ -25,6 +26,7 @@ class Services:
     blobs: BlobStore | None = None
     fetcher: UrlFetcher | None = None
     retriever: Retriever | None = None
+    llm: LanguageModel | None = None
     # Adapters of other contexts (hasher, mailer, tokens, ...) are attached by name.
     extra: dict[str, Any] = field(default_factory=dict)
 

@@ -1,0 +1,163 @@
+"""A conversation with the tutor, about a course or in general.
+
+Lifecycle: created `active`; `Updated` changes title, settings, `is_favorite`
+and `is_pinned`; `Archived` (DELETE or PATCH of status) and `Restored`. While
+active, each exchange is a `MessageSent` by the user and the `ResponseGiven`
+to it, saved together; `ContextAdded` attaches notes and documents that later
+answers draw on, by priority, until their expiration.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from aksio.core.errors import InvalidState, ValidationFailed
+
+CHAT_FIELDS = (
+    "title", "course_id", "chat_type", "ai_model", "temperature", "system_prompt",
+    "is_favorite", "is_pinned",
+)  # fmt: skip
+PRIORITIES = {"high": 3, "medium": 2, "low": 1}
+
+
+class Chat(Aggregate):
+    TOPIC = "aksio.chat"
+
+    class Created(Aggregate.Created):
+        TOPIC = "aksio.chat.created"
+        owner_id: UUID
+        fields: dict[str, Any]
+        created_at: datetime
+
+    class Updated(Aggregate.Event):
+        TOPIC = "aksio.chat.updated"
+        changes: dict[str, Any]
+        updated_at: datetime
+
+    class Archived(Aggregate.Event):
+        TOPIC = "aksio.chat.archived"
+        updated_at: datetime
+
+    class Restored(Aggregate.Event):
+        TOPIC = "aksio.chat.restored"
+        updated_at: datetime
+
+    class MessageSent(Aggregate.Event):
+        TOPIC = "aksio.chat.message_sent"
+        message_id: UUID
+        content: str
+        message_type: str
+        context_documents: list[str]
+        sent_at: datetime
+
+    class ResponseGiven(Aggregate.Event):
+        """The answer to `reply_to`; `context_used` names the documents and passages cited."""
+
+        TOPIC = "aksio.chat.response_given"
+        message_id: UUID
+        reply_to: UUID
+        content: str
+        ai_model_used: str
+        token_count: int
+        prompt_tokens: int
+        processing_time_ms: int
+        context_used: dict[str, Any]
+        answered_at: datetime
+
+    class ContextAdded(Aggregate.Event):
+        TOPIC = "aksio.chat.context_added"
+        context_id: UUID
+        context_type: str
+        content: str | None
+        document_ids: list[str]
+        priority: str
+        expires_at: datetime | None
+        added_at: datetime
+
+    @event(Created)
+    def __init__(self, owner_id: UUID, fields: dict[str, Any], created_at: datetime) -> None:
+        self.owner_id = owner_id
+        self.fields = dict(fields)
+        self.status = "active"
+        self.messages = 0
+
+    @classmethod
+    def create(cls, owner_id: UUID, fields: dict[str, Any], now: datetime) -> Chat:
+        unknown = set(fields) - set(CHAT_FIELDS)
+        if unknown:
+            raise ValidationFailed.field(sorted(unknown)[0], "Unknown field.")
+        return cls(owner_id=owner_id, fields=fields, created_at=now)
+
+    def update(self, changes: dict[str, Any], now: datetime) -> None:
+        changed = {k: v for k, v in changes.items() if k in CHAT_FIELDS and self.fields.get(k) != v}
+        if "course_id" in changed:
+            raise ValidationFailed.field("course", "A chat stays with its course.")
+        if changed:
+            self._updated(changes=changed, updated_at=now)
+
+    def set_status(self, status: str, now: datetime) -> None:
+        if status == self.status:
+            return
+        if status == "archived":
+            self._archived(updated_at=now)
+        else:
+            self._restored(updated_at=now)
+
+    def _require_active(self) -> None:
+        if self.status != "active":
+            raise InvalidState("This chat is archived; restore it to continue.")
+
+    def exchange(
+        self, question: dict[str, Any], answer: dict[str, Any], asked: datetime, now: datetime
+    ) -> tuple[UUID, UUID]:
+        """Records the user's message (sent at `asked`) and the answer to it; returns both ids."""
+        self._require_active()
+        asked_id, answer_id = uuid4(), uuid4()
+        self._message_sent(message_id=asked_id, sent_at=asked, **question)
+        self._response_given(message_id=answer_id, reply_to=asked_id, answered_at=now, **answer)
+        return asked_id, answer_id
+
+    def add_context(self, fields: dict[str, Any], now: datetime) -> UUID:
+        self._require_active()
+        expires = fields.get("expires_at")
+        if expires is not None and expires <= now:
+            raise ValidationFailed.field("expiration_date", "Must be in the future.")
+        if fields.get("priority") not in PRIORITIES:
+            raise ValidationFailed.field("priority", "Must be high, medium or low.")
+        context_id = uuid4()
+        self._context_added(context_id=context_id, added_at=now, **fields)
+        return context_id
+
+    @event(Updated)
+    def _updated(self, changes: dict[str, Any], updated_at: datetime) -> None:
+        self.fields.update(changes)
+
+    @event(Archived)
+    def _archived(self, updated_at: datetime) -> None:
+        self.status = "archived"
+
+    @event(Restored)
+    def _restored(self, updated_at: datetime) -> None:
+        self.status = "active"
+
+    @event(MessageSent)
+    def _message_sent(self, message_id: UUID, content: str, message_type: str,
+                      context_documents: list[str], sent_at: datetime) -> None:  # fmt: skip
+        self.messages += 1
+
+    @event(ResponseGiven)
+    def _response_given(self, message_id: UUID, reply_to: UUID, content: str,
+                        ai_model_used: str, token_count: int, prompt_tokens: int,
+                        processing_time_ms: int, context_used: dict[str, Any],
+                        answered_at: datetime) -> None:  # fmt: skip
+        self.messages += 1
+
+    @event(ContextAdded)
+    def _context_added(self, context_id: UUID, context_type: str, content: str | None,
+                       document_ids: list[str], priority: str, expires_at: datetime | None,
+                       added_at: datetime) -> None:  # fmt: skip
+        return None
