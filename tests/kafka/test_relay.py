@@ -36,13 +36,6 @@ FIELDS = {
 }
 
 
-@pytest.fixture
-def kafka_settings(settings: Settings, broker: Broker, topic: str) -> Settings:
-    return settings.model_copy(
-        update={"kafka_bootstrap_servers": broker.servers, "kafka_topic": topic}
-    )
-
-
 def write(system: System, courses: int, updates: int) -> list[UUID]:
     owner = UUID(int=7)
     ids = [
