@@ -168,7 +168,9 @@ TERM = re.compile(r"[^\W_]+")
 MAX_TERMS = 32
 CANDIDATES = 40
 STOP = frozenset(
-    """a an and are as at be by for from how in is it of on or that the to what""".split()  # noqa: SIM905
+    """a an and are as at be by can could did do does for from had has have how i in is it
+    its me my of on or should that the their there this to was we were what when where which
+    who why will with would you your""".split()  # noqa: SIM905
 )
 
 
@@ -192,7 +194,8 @@ def _select(score: Any) -> sa.Select[Any]:
 
 def _ranked(conn: Connection, owner_id: UUID, terms: list[str]) -> sa.Select[Any]:
     if conn.dialect.name == "postgresql":
-        tsquery = sa.func.to_tsquery(sa.literal("english"), " | ".join(terms))
+        english = sa.literal_column("'english'::regconfig")
+        tsquery = sa.func.to_tsquery(english, sa.cast(" | ".join(terms), sa.Text))
         search: sa.ColumnElement[Any] = sa.literal_column("rm_document_chunks.search")
         rank = sa.func.ts_rank(search, tsquery, 32)
         return _select(rank).where(chunks.c.owner_id == owner_id, search.bool_op("@@")(tsquery))
@@ -208,10 +211,14 @@ def _ranked(conn: Connection, owner_id: UUID, terms: list[str]) -> sa.Select[Any
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "ies", "es", "s", "ly"):
+    """A light English stem, enough to match "moves" with "move" and "energies" with "energy"."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    for suffix in ("ations", "ation", "ings", "ing", "edly", "ed", "es", "s", "ly"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)]
-    return word
+            word = word[: -len(suffix)]
+            break
+    return word[:-1] if word.endswith("e") and len(word) > 3 else word
 
 
 def coverage(terms: list[str], text: str) -> float:

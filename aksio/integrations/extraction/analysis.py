@@ -24,7 +24,8 @@ STOPWORDS = frozenset(
     until up upon us use used using very via was we were what when where whether which while
     who whom whose why will with within without would yet you your yours yourself yourselves
     also many well first second new like make made makes get gets given give gives see seen
-    called based page""".split()  # noqa: SIM905
+    called based page chapter section part introduction figure table contents
+    """.split()  # noqa: SIM905
 )
 WORD = re.compile(r"[A-Za-z][A-Za-z-]*[A-Za-z]")
 SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n")

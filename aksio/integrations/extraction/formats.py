@@ -113,13 +113,14 @@ def check_matches(content_type: str, head: bytes, path: Path | None = None) -> N
 def guess_fetched_type(header: str | None, head: bytes, url_path: str) -> str | None:
     """The allowed type of a fetched body: its bytes first, then its header, then its path."""
     found = sniff(head)
+    declared = normalise(header)
     if found == "application/zip":
-        found = DOCX
+        by_name = PurePosixPath(url_path).suffix.lower() == ".docx"
+        return DOCX if declared == DOCX or by_name else None
     if found in DOCUMENT_TYPES:
         return found
     if found is not None:
         return None
-    declared = normalise(header)
     if declared in DOCUMENT_TYPES and DOCUMENT_TYPES[declared] in ("text", "markdown", "html"):
         return declared
     lowered = head[:2048].lower()
