@@ -43,7 +43,7 @@ def _passages(reads: Connection, system: SystemDep, user: UUID, course_id: UUID,
         if row is None:
             raise NotFound("Document")
         if row["processing_status"] != "completed":
-            raise InvalidState(f"Document {document_id} is not processed yet.")
+            raise InvalidState(f"Document {document_id} has no processed text (yet).")
     found: list[PassageLike] = []
     if body.document_ids:
         found.extend(document_passages(reads, user, body.document_ids))
