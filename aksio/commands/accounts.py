@@ -55,7 +55,7 @@ class LogIn(Command[Session]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class RefreshTokens(Command["Session | None"]):
+class RefreshTokens(Command[Session | None]):
     """Answers None when the token was refused (revoked, reused, expired)."""
 
     refresh: str = field(repr=False)

@@ -16,15 +16,52 @@ from aksio.aggregates.accounts.user import User
 from aksio.bootstrap import System
 from aksio.commands.accounts import RegisterUser
 from aksio.core.errors import ValidationFailed
+from aksio.integrations.passwords import PasswordHasher
 from aksio.projections.accounts import AccountsProjection, feedback, users
 from tests.accounts.support import BASE, PASSWORD, bearer, register
 
 THREADS = 4
 
 
-def race(system: System, email: str) -> list[Any]:
-    """Registers `email` from several threads at once; returns each thread's outcome."""
-    start = threading.Barrier(THREADS)
+class GatedHasher:
+    """The real hasher, but each thread's first hash waits until every thread got there.
+
+    Registration checks the login-name claims before hashing, so when the gate
+    opens every thread has already seen the email as free: their saves collide.
+    """
+
+    def __init__(self, inner: PasswordHasher, parties: int) -> None:
+        self.inner = inner
+        self.gate = threading.Barrier(parties, timeout=30)
+        self.passed = threading.local()
+        self.calls = 0
+        self.counting = threading.Lock()
+
+    def hash(self, password: str) -> str:
+        with self.counting:
+            self.calls += 1
+        if not getattr(self.passed, "gate", False):
+            self.passed.gate = True
+            self.gate.wait()
+        return self.inner.hash(password)
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return self.inner.verify(password_hash, password)
+
+    def burn(self, password: str) -> None:
+        self.inner.burn(password)
+
+
+def race(system: System, email: str, *, gate: bool) -> tuple[list[Any], int]:
+    """Registers `email` from several threads at once: each thread's outcome, and hash count.
+
+    Without the gate the threads start together; with it, none may save before all
+    have checked the claims, as happens between processes.
+    """
+    real = system.services.passwords
+    assert real is not None
+    gated = GatedHasher(real, THREADS if gate else 1)
+    start = threading.Barrier(THREADS, timeout=30)
     outcomes: list[Any] = [None] * THREADS
 
     def attempt(index: int) -> None:
@@ -36,27 +73,44 @@ def race(system: System, email: str) -> list[Any]:
         except ValidationFailed as exc:
             outcomes[index] = exc
 
-    threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return outcomes
+    system.services.passwords = gated
+    try:
+        threads = [threading.Thread(target=attempt, args=(i,)) for i in range(THREADS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        system.services.passwords = real
+    return outcomes, gated.calls
+
+
+def one_winner(system: System, email: str, outcomes: list[Any]) -> None:
+    winners = [o for o in outcomes if not isinstance(o, ValidationFailed)]
+    losers = [o for o in outcomes if isinstance(o, ValidationFailed)]
+    assert len(winners) == 1 and len(losers) == THREADS - 1
+    assert all(list(loser.details) == ["email"] for loser in losers)
+    claim: object = system.store.repository.get(login_name_id(email))
+    assert isinstance(claim, LoginName) and claim.owner_id == winners[0].user["id"]
+
+
+def count_users(system: System) -> int:
+    system.drain()
+    with system.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one())
 
 
 def test_racing_registrations_of_one_email_make_one_user(system: System) -> None:
-    for round_ in range(3):
-        email = f"racer{round_}@example.com"
-        outcomes = race(system, email)
-        winners = [o for o in outcomes if not isinstance(o, ValidationFailed)]
-        losers = [o for o in outcomes if isinstance(o, ValidationFailed)]
-        assert len(winners) == 1 and len(losers) == THREADS - 1
-        assert all("email" in loser.details for loser in losers)
-        claim: object = system.store.repository.get(login_name_id(email))
-        assert isinstance(claim, LoginName) and claim.owner_id == winners[0].user["id"]
-    system.drain()
-    with system.engine.connect() as conn:
-        assert conn.execute(sa.select(sa.func.count()).select_from(users)).scalar_one() == 3
+    outcomes, _ = race(system, "racer@example.com", gate=False)
+    one_winner(system, "racer@example.com", outcomes)
+    assert count_users(system) == 1
+
+
+def test_registrations_that_all_passed_the_check_still_make_one_user(system: System) -> None:
+    outcomes, hashes = race(system, "racer@example.com", gate=True)
+    assert hashes == THREADS  # every thread saw the email free: the saves really collided
+    one_winner(system, "racer@example.com", outcomes)
+    assert count_users(system) == 1
 
 
 def test_a_conflicting_claim_stores_nothing_of_the_loser(system: System) -> None:

@@ -79,8 +79,8 @@ def logout(body: RefreshIn, bus: Bus) -> DetailOut:
     return DetailOut(detail="Logged out.")
 
 
-@router.post("/token/refresh/", response_model=TokenPairOut)
-@router.post("/token-refresh/", response_model=TokenPairOut)
+@router.post("/token/refresh/", response_model=TokenPairOut, operation_id="token_refresh")
+@router.post("/token-refresh/", response_model=TokenPairOut, operation_id="token_refresh_dashed")
 def refresh(body: RefreshIn, bus: Bus) -> TokenPairOut:
     """Exchange a refresh token for a new pair; the old refresh token stops working."""
     session = bus.run(RefreshTokens(refresh=body.refresh))
