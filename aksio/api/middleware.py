@@ -60,7 +60,8 @@ class AksioMiddleware:
             )
             await send({"type": "http.response.body", "body": body})
 
-        limit = self.max_upload if "/upload" in path or "/import" in path else self.max_body
+        uploads = ("/upload", "/import", "/feedback")
+        limit = self.max_upload if any(part in path for part in uploads) else self.max_body
         declared = headers.get(b"content-length")
         if declared and declared.isdigit() and int(declared) > limit:
             await reply(413, "PAYLOAD_TOO_LARGE", "Request body is too large.", [])
