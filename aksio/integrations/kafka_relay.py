@@ -155,7 +155,7 @@ class KafkaRelay(Reactor):
 
     def partition_for(self, key: bytes) -> int:
         """Kafka's default choice for a key (murmur2, as the Java client), made here."""
-        index = (murmur2(key) & 0x7FFFFFFF) % len(self.partition_ids)
+        index = (int(murmur2(key)) & 0x7FFFFFFF) % len(self.partition_ids)
         return self.partition_ids[index]
 
     def publish(self, notifications: Sequence[Notification], decode: Decoder) -> int:
