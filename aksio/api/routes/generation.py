@@ -84,6 +84,26 @@ def _confidence(values: list[float]) -> float:
     return round(sum(values) / len(values), 2) if values else 0.0
 
 
+def _metadata(made: Generated, elapsed_ms: int, adjustments: dict[str, Any], passages: int
+              ) -> dict[str, Any]:  # fmt: skip
+    """What the agents did: timings, topics found, the difficulty spread, adaptive changes."""
+    analysis = {"topics_identified": made.topics,
+                "difficulty_distribution": _spread([c.difficulty_level for c in made.flashcards]),
+                "passages_read": passages}  # fmt: skip
+    return {
+        "model": made.model,
+        "flashcard_generation": {"agent_used": "FlashcardGenerationAgent",
+                                 "processing_time_ms": elapsed_ms, "content_analysis": analysis},
+        "quiz_generation": {"agent_used": "QuizGenerationAgent", "processing_time_ms": elapsed_ms,
+                            "difficulty_distribution": _spread(
+                                [q.difficulty_level for q in made.questions]),
+                            "adaptive_adjustments": adjustments},
+        "token_usage": {"prompt_tokens": made.usage.prompt_tokens,
+                        "completion_tokens": made.usage.completion_tokens,
+                        "total_tokens": made.usage.total},
+    }  # fmt: skip
+
+
 @router.post(
     "/{assessment_id}/generate_content/",
     response_model=GenerationOut,
@@ -116,28 +136,13 @@ def generate_content(
     began = time.perf_counter()
     made = llm.generate(request)
     elapsed_ms = round((time.perf_counter() - began) * 1000)
-    title = f"{body.topic or assessment['title']} Quiz"
-    analysis = {"topics_identified": made.topics,
-                "difficulty_distribution": _spread([c.difficulty_level for c in made.flashcards]),
-                "passages_read": len(passages)}  # fmt: skip
-    metadata = {
-        "model": made.model,
-        "flashcard_generation": {"agent_used": "FlashcardGenerationAgent",
-                                 "processing_time_ms": elapsed_ms, "content_analysis": analysis},
-        "quiz_generation": {"agent_used": "QuizGenerationAgent", "processing_time_ms": elapsed_ms,
-                            "difficulty_distribution": _spread(
-                                [q.difficulty_level for q in made.questions]),
-                            "adaptive_adjustments": adjustments},
-        "token_usage": {"prompt_tokens": made.usage.prompt_tokens,
-                        "completion_tokens": made.usage.completion_tokens,
-                        "total_tokens": made.usage.total},
-    }  # fmt: skip
     record = bus.run(
         StoreGeneratedContent(
             owner_id=user, assessment_id=assessment_id, cards=tuple(made.flashcards),
-            questions=tuple(made.questions), quiz_title=title,
+            questions=tuple(made.questions), quiz_title=f"{body.topic or assessment['title']} Quiz",
             scheduler=scheduler_for(reads, user, assessment["course_id"]),
-            tokens_used=made.usage.total, agent_metadata=metadata,
+            tokens_used=made.usage.total,
+            agent_metadata=_metadata(made, elapsed_ms, adjustments, len(passages)),
             warnings=tuple(_warnings(body, made, len(passages))),
             confidence={"flashcards": _confidence([c.confidence for c in made.flashcards]),
                         "quiz": _confidence([q.confidence for q in made.questions])},
