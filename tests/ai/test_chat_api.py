@@ -9,8 +9,9 @@ from datetime import timedelta
 from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
+from aksio.commands.billing import RecordTokenUsage
 from aksio.core.clock import FixedClock
-from tests.ai.support import Headers, chat, course, send, upload
+from tests.ai.support import Headers, assessment, chat, course, generate, send, upload
 from tests.conftest import assert_envelope
 
 
@@ -157,3 +158,18 @@ def test_stats_count_chats_messages_and_insights(
     insights = stats["learning_insights"]
     assert insights["questions_answered"] == 1 and insights["problems_solved"] == 1
     assert insights["concepts_discussed"] >= 2
+
+
+def test_used_up_token_quota_is_403_for_chat_and_generation(
+    client: TestClient, system: System, auth: Headers
+) -> None:
+    owner = system.tokens.user_of_access(auth["Authorization"].removeprefix("Bearer "))
+    system.bus.dispatch(RecordTokenUsage(owner_id=owner, tokens=50_000))
+    system.drain()
+    course_id = course(client, auth)
+    conversation = chat(client, auth, course=course_id)
+    head = system.store.head()
+    assert_envelope(send(client, auth, conversation["id"], "Hello?"), 403, "QUOTA_EXCEEDED")
+    target = assessment(client, auth, course_id)
+    assert_envelope(generate(client, auth, target, topic="cells"), 403, "QUOTA_EXCEEDED")
+    assert system.store.head() == head + 1  # only the assessment was created
