@@ -194,7 +194,7 @@ def _select(score: Any) -> sa.Select[Any]:
 
 def _ranked(conn: Connection, owner_id: UUID, terms: list[str]) -> sa.Select[Any]:
     if conn.dialect.name == "postgresql":
-        english = sa.literal_column("'english'::regconfig")
+        english: sa.ColumnElement[Any] = sa.literal_column("'english'::regconfig")
         tsquery = sa.func.to_tsquery(english, sa.cast(" | ".join(terms), sa.Text))
         search: sa.ColumnElement[Any] = sa.literal_column("rm_document_chunks.search")
         rank = sa.func.ts_rank(search, tsquery, 32)

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
 from fastapi.testclient import TestClient
 
+from aksio.bootstrap import System
+from aksio.commands.documents import UploadDocument
 from tests.conftest import assert_envelope
 from tests.documents.conftest import Headers, Upload
 from tests.documents.files import docx_bytes, pdf_bytes, png_bytes
@@ -216,3 +219,37 @@ def test_bad_requests(client: TestClient, auth: Headers, course: str) -> None:
     assert_envelope(no_file, 422, "VALIDATION_ERROR")
     bad_filter = client.get(f"{base(course)}/?processing_status=done", headers=auth)
     assert_envelope(bad_filter, 422, "VALIDATION_ERROR")
+
+
+def test_the_plans_document_quota_is_403(
+    client: TestClient, auth: Headers, course: str, system: System
+) -> None:
+    owner = system.tokens.user_of_access(auth["Authorization"].split()[1])
+    blobs = system.services.blobs
+    assert blobs is not None
+    key = blobs.commit(blobs.stage(iter([b"Short note."]), 100))
+    for n in range(100):  # the free plan's limit, added without the API for speed
+        system.bus.dispatch(
+            UploadDocument(
+                owner_id=owner,
+                course_id=UUID(course),
+                name=f"Note {n}",
+                filename="n.txt",
+                blob_key=key,
+                content_type="text/plain",
+                document_type="text",
+                file_size_bytes=11,
+            )
+        )
+    system.drain()
+    one_more = client.post(
+        f"{base(course)}/upload/",
+        files={"file": ("a.txt", b"One more.", "text/plain")},
+        headers=auth,
+    )
+    assert_envelope(one_more, 403, "QUOTA_EXCEEDED")
+    by_url = client.post(
+        f"{base(course)}/upload_url/", json={"url": "https://a.org/"}, headers=auth
+    )
+    assert_envelope(by_url, 403, "QUOTA_EXCEEDED")
+    assert client.get(f"{base(course)}/", headers=auth).json()["count"] == 100

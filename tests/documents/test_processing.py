@@ -22,6 +22,14 @@ from tests.documents.files import (
 )
 
 Status = Callable[[str], dict[str, Any]]
+
+
+@pytest.fixture(params=["sqlite"])
+def backend(request: pytest.FixtureRequest) -> str:
+    """Processing does not depend on the database; the other modules run on both."""
+    return str(request.param)
+
+
 ARTICLE = b"""<!DOCTYPE html><html><head><title>Osmosis</title></head><body>
 <nav><a href="/">Home</a></nav><main><h1>Osmosis</h1>
 <p>Osmosis is the movement of water across a semipermeable membrane, from a region of low

@@ -41,6 +41,7 @@ from aksio.integrations.extraction.formats import (
 from aksio.integrations.fetcher import UrlFetcher, url_type
 from aksio.projections import documents as q
 from aksio.projections.base import Row
+from aksio.projections.billing import check_quota
 from aksio.projections.courses import get_course
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -128,12 +129,14 @@ def upload(
     """Upload a file; it is processed after this answers (poll `processing_status/`)."""
     _course(reads, user, course_id)
     content_type = resolve_type(file.content_type, file.filename)
+    check_quota(reads, user, "documents", 1)
     blobs = _blobs(system)
     staged = blobs.stage(read_chunks(file.file), MAX_FILE_BYTES)
     try:
         if staged.size == 0:
             raise ValidationFailed.field("file", "The file is empty.")
         check_matches(content_type, staged.head, staged.path)
+        check_quota(reads, user, "storage", staged.size)
     except DomainError:
         staged.discard()
         raise
@@ -170,6 +173,7 @@ def upload_url(
     _course(reads, user, course_id)
     url = body.url.strip()
     _fetcher(system).validate(url)
+    check_quota(reads, user, "documents", 1)
     accepted = bus.run(
         ImportDocument(
             owner_id=user,
