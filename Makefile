@@ -10,6 +10,10 @@ PORT ?= 8000
 PG_HOST := 127.0.0.1
 PG_PORT := 5432
 REDIS_PORT := 6379
+# Tests mostly wait (on PostgreSQL, on thread joins), so two pytest-xdist workers help even
+# on two cores; more risk PostgreSQL's 100 connections (a system on it holds about 16).
+# PYTEST_WORKERS=0 runs the suite in one process.
+PYTEST_WORKERS ?= 2
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
@@ -47,7 +51,7 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-test services
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 bench: $(VENV)/.installed-test postgres
 	$(BIN)/python -m benchmarks.run_all
