@@ -1,9 +1,155 @@
-"""Commands of the flashcards context."""
+"""Commands of the flashcards context: cards, reviews, undo and review-log import."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+from uuid import UUID
 
-from aksio.commands.bus import Handler
+from aksio.aggregates.flashcards.flashcard import Flashcard
+from aksio.aggregates.flashcards.review_log import ImportedCard
+from aksio.commands.bus import Command, Handler, UnitOfWork
 
-HANDLERS: dict[type[Any], Handler] = {}
+
+@dataclass(frozen=True, kw_only=True)
+class CreateFlashcard(Command[UUID]):
+    owner_id: UUID
+    fields: dict[str, Any]
+    scheduler: str = "sm2"
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateFlashcard(Command[None]):
+    owner_id: UUID
+    flashcard_id: UUID
+    changes: dict[str, Any]
+    status: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ArchiveFlashcard(Command[None]):
+    owner_id: UUID
+    flashcard_id: UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReviewFlashcard(Command[UUID]):
+    owner_id: UUID
+    flashcard_id: UUID
+    quality: int
+    scheduler: str = "sm2"
+    duration_ms: int | None = None
+    user_answer: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UndoReview(Command[UUID]):
+    owner_id: UUID
+    flashcard_id: UUID
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    cards_imported: int
+    reviews_imported: int
+    flashcard_ids: list[UUID]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportReviewLog(Command[ImportResult]):
+    owner_id: UUID
+    cards: tuple[ImportedCard, ...]
+    course_id: UUID | None = None
+    scheduler: str = "sm2"
+
+
+def create_flashcard(cmd: CreateFlashcard, uow: UnitOfWork) -> UUID:
+    now = uow.services.clock.now()
+    card = Flashcard.create(cmd.owner_id, cmd.fields, now=now, scheduler=cmd.scheduler)
+    uow.save(card)
+    return card.id
+
+
+def update_flashcard(cmd: UpdateFlashcard, uow: UnitOfWork) -> None:
+    card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    now = uow.services.clock.now()
+    card.update(cmd.changes, now)
+    if cmd.status is not None:
+        card.set_status(cmd.status, now)
+    uow.save(card)
+
+
+def archive_flashcard(cmd: ArchiveFlashcard, uow: UnitOfWork) -> None:
+    card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    card.set_status("archived", uow.services.clock.now())
+    uow.save(card)
+
+
+def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> UUID:
+    card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    now = uow.services.clock.now()
+    review_id = card.review(
+        cmd.quality,
+        reviewed_at=now,
+        recorded_at=now,
+        scheduler=cmd.scheduler,
+        duration_ms=cmd.duration_ms,
+        user_answer=cmd.user_answer,
+        notes=cmd.notes,
+    )
+    uow.save(card)
+    return review_id
+
+
+def undo_review(cmd: UndoReview, uow: UnitOfWork) -> UUID:
+    card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    review_id = card.undo_review(uow.services.clock.now())
+    uow.save(card)
+    return review_id
+
+
+def _imported(cmd: ImportReviewLog, source: ImportedCard, now: datetime) -> Flashcard:
+    fields: dict[str, Any] = {
+        "question": source.question or f"Imported card {source.external_id}",
+        "answer": source.answer or "",
+        "difficulty_level": "medium",
+        "tags": [],
+        "explanation": None,
+        "course_id": cmd.course_id,
+    }
+    card = Flashcard.create(
+        cmd.owner_id, fields, now=now, scheduler=cmd.scheduler, external_id=source.external_id
+    )
+    for review in source.reviews:
+        card.review(
+            review.quality,
+            reviewed_at=review.reviewed_at,
+            recorded_at=now,
+            scheduler=cmd.scheduler,
+            duration_ms=review.duration_ms,
+        )
+    return card
+
+
+def import_review_log(cmd: ImportReviewLog, uow: UnitOfWork) -> ImportResult:
+    """Every card and review is decided first, then all are saved together."""
+    now = uow.services.clock.now()
+    cards = [_imported(cmd, source, now) for source in cmd.cards]
+    uow.save(*cards)
+    return ImportResult(
+        cards_imported=len(cards),
+        reviews_imported=sum(len(source.reviews) for source in cmd.cards),
+        flashcard_ids=[card.id for card in cards],
+    )
+
+
+HANDLERS: dict[type[Any], Handler] = {
+    CreateFlashcard: create_flashcard,
+    UpdateFlashcard: update_flashcard,
+    ArchiveFlashcard: archive_flashcard,
+    ReviewFlashcard: review_flashcard,
+    UndoReview: undo_review,
+    ImportReviewLog: import_review_log,
+}

@@ -1,7 +1,254 @@
-"""Routes of the flashcards context."""
+"""Flashcards: cards, spaced-repetition reviews, statistics, review-log import and evaluation."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
 
-router = APIRouter()
+from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
+from sqlalchemy.engine import Connection
+
+from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
+from aksio.aggregates.flashcards.review_log import parse_review_log
+from aksio.aggregates.flashcards.schedule import SCHEDULERS
+from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
+from aksio.api.schemas.common import ERRORS, PageOut
+from aksio.api.schemas.flashcards import (
+    Difficulty,
+    FlashcardCreate,
+    FlashcardOut,
+    FlashcardStats,
+    FlashcardUpdate,
+    ImportOut,
+    ReviewOut,
+    ReviewRequest,
+    ReviewResult,
+    SchedulerEvaluation,
+    Status,
+)
+from aksio.commands.flashcards import (
+    ArchiveFlashcard,
+    CreateFlashcard,
+    ImportReviewLog,
+    ReviewFlashcard,
+    UndoReview,
+    UpdateFlashcard,
+)
+from aksio.core.errors import NotFound
+from aksio.projections import accounts as account_queries
+from aksio.projections import courses as course_queries
+from aksio.projections import flashcards as q
+
+router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"], responses=ERRORS)
+IMPORT_WAIT_S = 120.0
+
+
+def profile_scheduler(reads: Connection, user: UUID) -> str:
+    """The scheduler chosen in the user's profile; SM-2 when none is chosen."""
+    profile = account_queries.get_profile(reads, user)
+    chosen = profile.get("scheduler") if profile else None
+    return str(chosen) if chosen in SCHEDULERS else "sm2"
+
+
+def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
+    """The course's scheduler when it names one, else the user's profile choice."""
+    if course_id is not None:
+        chosen = course_queries.course_scheduler(reads, course_id)
+        if chosen in SCHEDULERS:
+            return str(chosen)
+    return profile_scheduler(reads, user)
+
+
+def _own_course(reads: Connection, user: UUID, course_id: UUID) -> None:
+    if course_queries.get_course(reads, user, course_id) is None:
+        raise NotFound("Course")
+
+
+def _row(reads: Connection, user: UUID, card_id: UUID) -> dict[str, Any]:
+    row = q.get_flashcard(reads, user, card_id)
+    if row is None:
+        raise NotFound("Flashcard")
+    return row
+
+
+def _result(reads: Connection, user: UUID, card_id: UUID, review_id: UUID, now: datetime) -> Any:
+    card = FlashcardOut.of(_row(reads, user, card_id), now)
+    review = q.get_review(reads, review_id)
+    assert review is not None
+    return ReviewResult.model_validate({**card.model_dump(), "review": ReviewOut.of(review)})
+
+
+@router.post("/", status_code=201, response_model=FlashcardOut)
+def create_flashcard(
+    body: FlashcardCreate, user: CurrentUser, bus: Bus, reads: Reads, now: Now
+) -> FlashcardOut:
+    """Create a flashcard in one of your courses; it is due at once."""
+    _own_course(reads, user, body.course)
+    fields = body.model_dump(exclude={"course"}) | {"course_id": body.course}
+    scheduler = scheduler_for(reads, user, body.course)
+    card_id = bus.run(CreateFlashcard(owner_id=user, fields=fields, scheduler=scheduler))
+    return FlashcardOut.of(_row(reads, user, card_id), now)
+
+
+@router.get("/", response_model=PageOut[FlashcardOut])
+def list_flashcards(
+    request: Request,
+    user: CurrentUser,
+    reads: Reads,
+    paging: Paging,
+    now: Now,
+    course: UUID | None = None,
+    difficulty_level: Difficulty | None = None,
+    status: Status | None = None,
+    tags: Annotated[
+        list[str] | None,
+        Query(description="Cards with any of these tags (repeat or comma-separate)."),
+    ] = None,
+) -> Any:
+    """List your flashcards, oldest first."""
+    wanted = [t.strip() for value in tags or [] for t in value.split(",") if t.strip()]
+    page = q.list_flashcards(
+        reads,
+        user,
+        paging.page,
+        paging.page_size,
+        course_id=course,
+        difficulty_level=difficulty_level,
+        status=status,
+        tags=wanted,
+    )
+    return PageOut[FlashcardOut](
+        count=page.count,
+        results=[FlashcardOut.of(row, now) for row in page.rows],
+        **page_links(request, page.page, page.has_next),
+    )
+
+
+@router.get("/due/", response_model=list[FlashcardOut])
+def due_flashcards(
+    user: CurrentUser,
+    reads: Reads,
+    now: Now,
+    course: UUID | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> list[FlashcardOut]:
+    """Active cards due now, the longest overdue first (a JSON array)."""
+    rows = q.list_due(reads, user, now, course_id=course, limit=limit)
+    return [FlashcardOut.of(row, now) for row in rows]
+
+
+@router.get("/stats/", response_model=FlashcardStats)
+def flashcard_stats(user: CurrentUser, reads: Reads, now: Now) -> FlashcardStats:
+    """Counts of your cards by status, due date, difficulty and mastery."""
+    return FlashcardStats.model_validate(q.stats(reads, user, now))
+
+
+@router.get("/scheduler_evaluation/", response_model=SchedulerEvaluation)
+def scheduler_evaluation(
+    user: CurrentUser, reads: Reads, course: UUID | None = None
+) -> SchedulerEvaluation:
+    """How well SM-2 and FSRS predict your own recall, replaying your review history."""
+    if course is not None:
+        _own_course(reads, user, course)
+    history = q.review_history(reads, user, course)
+    records = [ReviewRecord(card, at, quality) for card, at, quality in history]
+    figures = evaluate(records, scheduler_for(reads, user, course))
+    return SchedulerEvaluation.model_validate(figures)
+
+
+@router.post("/import/", status_code=201, response_model=ImportOut)
+def import_review_log(
+    user: CurrentUser,
+    reads: Reads,
+    system: SystemDep,
+    file: Annotated[UploadFile, File(description="CSV review log.")],
+    course: Annotated[UUID | None, Form(description="Put the cards in this course.")] = None,
+) -> ImportOut:
+    """Import cards with their review history from a CSV review log (all or nothing)."""
+    if course is not None:
+        _own_course(reads, user, course)
+    cards = parse_review_log(file.file.read())
+    scheduler = scheduler_for(reads, user, course)
+    outcome = system.bus.dispatch(
+        ImportReviewLog(owner_id=user, cards=tuple(cards), course_id=course, scheduler=scheduler)
+    )
+    if outcome.position:
+        # A whole review log is a large batch for the read models: wait longer than usual.
+        for _ in range(int(IMPORT_WAIT_S / system.settings.read_your_writes_timeout_s)):
+            if system.wait_for(outcome.position):
+                break
+    result = outcome.value
+    return ImportOut.model_validate(
+        {
+            "cards_imported": result.cards_imported,
+            "reviews_imported": result.reviews_imported,
+            "course": course,
+            "scheduler": scheduler,
+        }
+    )
+
+
+@router.get("/{card_id}/", response_model=FlashcardOut)
+def get_flashcard(card_id: UUID, user: CurrentUser, reads: Reads, now: Now) -> FlashcardOut:
+    """Show one flashcard."""
+    return FlashcardOut.of(_row(reads, user, card_id), now)
+
+
+@router.patch("/{card_id}/", response_model=FlashcardOut)
+def update_flashcard(
+    card_id: UUID, body: FlashcardUpdate, user: CurrentUser, bus: Bus, reads: Reads, now: Now
+) -> FlashcardOut:
+    """Change a flashcard; `status: archived` archives it, `active` restores it."""
+    changes = body.model_dump(exclude_unset=True)
+    status = changes.pop("status", None)
+    if "course" in changes:
+        course = changes.pop("course")
+        if course is not None:
+            _own_course(reads, user, course)
+        changes["course_id"] = course
+    command = UpdateFlashcard(owner_id=user, flashcard_id=card_id, changes=changes, status=status)
+    bus.run(command)
+    return FlashcardOut.of(_row(reads, user, card_id), now)
+
+
+@router.delete("/{card_id}/", status_code=204, response_class=Response)
+def archive_flashcard(card_id: UUID, user: CurrentUser, bus: Bus) -> Response:
+    """Archive a flashcard (its history stays; PATCH `status: active` restores it)."""
+    bus.run(ArchiveFlashcard(owner_id=user, flashcard_id=card_id))
+    return Response(status_code=204)
+
+
+@router.post("/{card_id}/review/", response_model=ReviewResult)
+def review_flashcard(
+    card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, reads: Reads, now: Now
+) -> Any:
+    """Record a review (quality 0-5) and schedule the card's next review."""
+    scheduler = scheduler_for(reads, user, _row(reads, user, card_id)["course_id"])
+    seconds = body.response_time_seconds
+    review_id = bus.run(
+        ReviewFlashcard(
+            owner_id=user,
+            flashcard_id=card_id,
+            quality=body.quality_response,
+            scheduler=scheduler,
+            duration_ms=round(seconds * 1000) if seconds is not None else None,
+            user_answer=body.user_answer,
+            notes=body.notes,
+        )
+    )
+    return _result(reads, user, card_id, review_id, now)
+
+
+@router.post("/{card_id}/undo_review/", response_model=ReviewResult)
+def undo_review(card_id: UUID, user: CurrentUser, bus: Bus, reads: Reads, now: Now) -> Any:
+    """Take back the card's latest review and restore the schedule it replaced."""
+    review_id = bus.run(UndoReview(owner_id=user, flashcard_id=card_id))
+    return _result(reads, user, card_id, review_id, now)
+
+
+@router.get("/{card_id}/history/", response_model=list[ReviewOut])
+def review_history(card_id: UUID, user: CurrentUser, reads: Reads) -> list[ReviewOut]:
+    """Every review of the card, oldest first, with its scheduling before and after."""
+    _row(reads, user, card_id)
+    return [ReviewOut.of(row) for row in q.list_reviews(reads, card_id)]
