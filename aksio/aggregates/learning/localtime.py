@@ -11,6 +11,7 @@ but keeps one day number, so it is neither lost nor counted twice.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 EPOCH_DAY = date(1970, 1, 1)
@@ -74,16 +75,23 @@ def _transition(low: int, high: int, tz: tzinfo) -> int:
 
 
 def offset_periods(start: int, end: int, tz: tzinfo) -> list[tuple[int, int, int]]:
-    """[(from, to, offset)] in Unix seconds covering [start, end), one entry per UTC offset.
+    """[(from, to, offset)] in Unix seconds covering [start, end), one entry per UTC offset."""
+    if start >= end:
+        return [(start, end, _offset(start, tz))]
+    whole_days = _periods(start - start % DAY_SECONDS, end + (-end) % DAY_SECONDS, tz)
+    return [(max(a, start), min(b, end), o) for a, b, o in whole_days if a < end and b > start]
 
-    Probes every six hours and bisects to the second where the offset changes,
-    so every real-world transition (at most a few a year) is found exactly.
-    """
+
+@lru_cache(maxsize=4096)
+def _periods(start: int, end: int, tz: tzinfo) -> tuple[tuple[int, int, int], ...]:
+    """Probes once a day and bisects to the second where the offset changes: every
+    real-world transition is found exactly (zones change at most a few times a year).
+    Whole UTC days make the answers reusable between requests."""
     periods: list[tuple[int, int, int]] = []
     begin, current = start, _offset(start, tz)
     probe, last = start, end - 1
     while probe < last:
-        step = min(probe + DAY_SECONDS // 4, last)
+        step = min(probe + DAY_SECONDS, last)
         if _offset(step, tz) == current:
             probe = step
             continue
@@ -91,4 +99,4 @@ def offset_periods(start: int, end: int, tz: tzinfo) -> list[tuple[int, int, int
         periods.append((begin, cut, current))
         begin, current, probe = cut, _offset(cut, tz), cut
     periods.append((begin, end, current))
-    return periods
+    return tuple(periods)

@@ -35,7 +35,7 @@ def runs(days: Iterable[date]) -> list[Run]:
     """Maximal runs of consecutive days, oldest first (duplicates are ignored)."""
     found: list[Run] = []
     for day in sorted(set(days)):
-        if found and found[-1].last + timedelta(days=1) == day:
+        if found and (day - found[-1].first).days == found[-1].length:
             found[-1] = Run(found[-1].first, found[-1].length + 1)
         else:
             found.append(Run(day, 1))
