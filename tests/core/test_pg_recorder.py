@@ -1,0 +1,55 @@
+"""Large appends on PostgreSQL: split into statements, still one atomic transaction."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from uuid import uuid4
+
+import pytest
+from eventsourcing.persistence import IntegrityError
+
+from aksio.aggregates.courses.course import Course
+from aksio.bootstrap import migrate
+from aksio.core.pg_recorder import CHUNK
+from aksio.core.store import open_store
+from tests.conftest import make_settings
+
+
+def many_courses(count: int) -> list[Course]:
+    owner = uuid4()
+    return [
+        Course.create(owner, {"name": f"c{n}", "description": "x" * 2000}) for n in range(count)
+    ]
+
+
+def test_large_append_is_stored_whole_in_order(tmp_path: Path, pg_url: str) -> None:
+    settings = make_settings(tmp_path, pg_url)
+    migrate(settings)
+    store = open_store(settings)
+    try:
+        courses = many_courses(CHUNK * 3 + 7)
+        recordings = store.save(*courses)
+        ids = [r.notification.id for r in recordings]
+        assert ids == sorted(ids) and len(set(ids)) == len(courses)
+        stored = store.read(after=0, limit=len(courses) + 10)
+        assert [n.originator_id for n in stored] == [c.id for c in courses]
+    finally:
+        store.close()
+
+
+def test_large_append_with_a_conflict_stores_nothing(tmp_path: Path, pg_url: str) -> None:
+    settings = make_settings(tmp_path, pg_url)
+    migrate(settings)
+    store = open_store(settings)
+    try:
+        taken = Course.create(uuid4(), {"name": "taken"})
+        store.save(taken)
+        courses = many_courses(CHUNK * 2 + 5)
+        clash = Course.create(uuid4(), {"name": "clash"})
+        for event in clash.pending_events:
+            object.__setattr__(event, "originator_id", taken.id)
+        with pytest.raises(IntegrityError):
+            store.save(*courses, clash)
+        assert [n.originator_id for n in store.read(after=0, limit=10)] == [taken.id]
+    finally:
+        store.close()
