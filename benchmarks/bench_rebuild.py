@@ -94,7 +94,9 @@ def rebuild(system: System, profile: bool) -> tuple[int, float]:
     if profiler:
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(25)
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(20)
+        stats.sort_stats("tottime").print_stats(15)
         print(out.getvalue())
     return result
 
