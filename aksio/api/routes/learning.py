@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Request, Response
@@ -99,7 +99,21 @@ def delete_plan(plan_id: UUID, user: CurrentUser, bus: Bus) -> Response:
     return Response(status_code=204)
 
 
-@plans.post("/{plan_id}/generate_schedule/", response_model=list[ScheduleDay])
+UNSCHEDULED: dict[int | str, dict[str, Any]] = {
+    200: {
+        "headers": {
+            "X-Unscheduled-Hours": {
+                "description": "Goal hours that did not fit in the plan's remaining days.",
+                "schema": {"type": "string"},
+            }
+        }
+    }
+}
+
+
+@plans.post(
+    "/{plan_id}/generate_schedule/", response_model=list[ScheduleDay], responses=UNSCHEDULED
+)
 def generate_schedule(
     plan_id: UUID,
     body: ScheduleRequest,
@@ -110,10 +124,7 @@ def generate_schedule(
     now: Now,
     zone: Zone,
 ) -> list[ScheduleDay]:
-    """Lay the remaining goal hours out over the plan's remaining days (409 when none are left).
-
-    The `X-Unscheduled-Hours` header tells how many hours did not fit.
-    """
+    """Lay the remaining goal hours out over the plan's remaining days (409 when none are left)."""
     plan = plan_row(reads, user, plan_id)
     schedule, parameters = reports.plan_schedule(reads, user, plan, now, zone, body.model_dump())
     if body.save_schedule:
