@@ -37,49 +37,30 @@ def _at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _deadlines(
-    conn: Connection, owner_id: UUID, plans: Sequence[Row], goals: Sequence[Row], today: date
-) -> list[dict[str, Any]]:
-    last = today + timedelta(days=DEADLINE_DAYS)
-    found = [
-        {
-            "type": "goal",
-            "id": g["id"],
-            "title": g["title"],
-            "due_date": g["target_date"],
-            "priority": priority_name(g["priority"]),
-        }
-        for g in goals
-        if g["status"] != "completed" and g["target_date"]
-    ]
-    for plan in plans:
-        if plan["status"] == "active" and plan["end_date"]:
-            found.append(
-                {
-                    "type": "study_plan",
-                    "id": plan["id"],
-                    "title": plan["title"],
-                    "due_date": plan["end_date"],
-                    "priority": plan["priority_level"],
-                }
-            )
+def _exams(conn: Connection, owner_id: UUID, plans: Sequence[Row]) -> list[dict[str, Any]]:
+    found = []
     for course_id in dict.fromkeys(p["course_id"] for p in plans if p["course_id"]):
         course = courses_read_model.get_course(conn, owner_id, course_id)
         if course and course.get("exam_date"):
-            found.append(
-                {
-                    "type": "exam",
-                    "id": course_id,
-                    "title": f"Exam: {course['name']}",
-                    "due_date": course["exam_date"],
-                    "priority": "high",
-                }
-            )
-    soon = [
-        d | {"days_left": (d["due_date"] - today).days}
-        for d in found
-        if today <= d["due_date"] <= last
-    ]
+            found.append({"type": "exam", "id": course_id, "title": f"Exam: {course['name']}",
+                          "due_date": course["exam_date"], "priority": "high"})  # fmt: skip
+    return found
+
+
+def _deadlines(
+    conn: Connection, owner_id: UUID, plans: Sequence[Row], goals: Sequence[Row], today: date
+) -> list[dict[str, Any]]:
+    """Unfinished goals' target dates, active plans' end dates and their courses' exams."""
+    found = [{"type": "goal", "id": g["id"], "title": g["title"], "due_date": g["target_date"],
+              "priority": priority_name(g["priority"])}
+             for g in goals if g["status"] != "completed" and g["target_date"]]  # fmt: skip
+    found += [{"type": "study_plan", "id": p["id"], "title": p["title"], "due_date": p["end_date"],
+               "priority": p["priority_level"]}
+              for p in plans if p["status"] == "active" and p["end_date"]]  # fmt: skip
+    found += _exams(conn, owner_id, plans)
+    last = today + timedelta(days=DEADLINE_DAYS)
+    soon = [d | {"days_left": (d["due_date"] - today).days} for d in found
+            if today <= d["due_date"] <= last]  # fmt: skip
     soon.sort(key=lambda d: (d["due_date"], KIND_ORDER[d["type"]], d["title"], str(d["id"])))
     return soon[:SHOWN]
 

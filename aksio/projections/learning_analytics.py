@@ -20,6 +20,7 @@ from aksio.aggregates.learning.localtime import day_span, local_day, local_midni
 from aksio.aggregates.learning.progress import plan_figures
 from aksio.aggregates.learning.streaks import streak
 from aksio.projections import learning_queries as q
+from aksio.projections.base import Row
 from aksio.projections.learning_reports import exam_date
 from aksio.projections.learning_time import Totals, daily_totals, hourly_totals, overall
 
@@ -40,48 +41,47 @@ def _hour_row(hour: int, t: Totals) -> dict[str, Any]:
     }
 
 
-def session_stats(
-    conn: Connection,
-    owner_id: UUID,
-    tz: ZoneInfo,
-    now: datetime,
-    start_date: date | None = None,
-    end_date: date | None = None,
-) -> dict[str, Any]:
-    today = local_day(now, tz)
+def _stats_window(
+    tz: ZoneInfo, today: date, start_date: date | None, end_date: date | None
+) -> tuple[datetime | None, datetime, datetime]:
+    """UTC bounds of the asked local dates (None: from the first session), and of all history."""
     horizon = local_midnight(today + timedelta(days=1), tz)
     start = local_midnight(start_date, tz) if start_date else None
     end = local_midnight(end_date + timedelta(days=1), tz) if end_date else horizon
+    return start, end, horizon
+
+
+def session_stats(
+    conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime,
+    start_date: date | None = None, end_date: date | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    today = local_day(now, tz)
+    start, end, horizon = _stats_window(tz, today, start_date, end_date)
     days = daily_totals(conn, owner_id, tz, start, end)
-    history = (
-        days
-        if start is None and end == horizon
-        else daily_totals(conn, owner_id, tz, None, horizon)
-    )
+    everything = start is None and end == horizon
+    history = days if everything else daily_totals(conn, owner_id, tz, None, horizon)
     hours = hourly_totals(conn, owner_id, tz, start, end)
     total = overall(days)
-    ranked = sorted(
+    busiest = sorted(
         hours.items(), key=lambda h: (-h[1].sessions, -(h[1].average_rating or 0), h[0])
     )
     current = streak(history, today)
     return {
-        "start_date": start_date,
-        "end_date": end_date,
-        "timezone": tz.key,
-        "total_sessions": total.sessions,
-        "total_hours": round(total.hours, 2),
-        "average_duration_minutes": round(total.seconds / 60 / total.sessions, 1)
-        if total.sessions
-        else 0.0,
-        "average_productivity": total.average_rating,
-        "active_days": len(days),
+        "start_date": start_date, "end_date": end_date, "timezone": tz.key,
+        "total_sessions": total.sessions, "total_hours": round(total.hours, 2),
+        "average_duration_minutes": _minutes(total),
+        "average_productivity": total.average_rating, "active_days": len(days),
         "sessions_by_hour": [_hour_row(h, t) for h, t in hours.items()],
         "most_productive_hours": [
             {"hour": h, "count": t.sessions, "avg_productivity": t.average_rating}
-            for h, t in ranked[:3]
+            for h, t in busiest[:3]
         ],
         "current_streak": {"current": current.current, "longest": current.longest},
-    }
+    }  # fmt: skip
+
+
+def _minutes(totals: Totals) -> float:
+    return round(totals.seconds / 60 / totals.sessions, 1) if totals.sessions else 0.0
 
 
 def _by_week(days: Mapping[date, Totals]) -> dict[date, Totals]:
@@ -158,60 +158,63 @@ def _advice(best: list[dict[str, Any]], active: int, days: int, velocity: Any) -
     return out
 
 
+def _best_hours(hours: dict[int, Totals]) -> list[dict[str, Any]]:
+    """The three local hours with the best average rating (then most sessions)."""
+    rated = sorted(
+        ((h, t) for h, t in hours.items() if t.rated),
+        key=lambda item: (-(item[1].average_rating or 0), -item[1].sessions, item[0]),
+    )
+    return [{"hour": h, "avg_productivity": t.average_rating, "count": t.sessions}
+            for h, t in rated[:3]]  # fmt: skip
+
+
+def _goal_counts(goals: list[Row], start: datetime, end: datetime) -> tuple[list[datetime], int]:
+    """Completion times inside [start, end), and how many goals were open during it."""
+    done = [
+        g["completed_at"] for g in goals if g["completed_at"] and start <= g["completed_at"] < end
+    ]
+    in_play = sum(
+        1 for g in goals
+        if g["created_at"] < end and (g["completed_at"] is None or g["completed_at"] >= start)
+    )  # fmt: skip
+    return done, in_play
+
+
+def _weeks(first: date, last: date) -> list[date]:
+    """The Mondays of the weeks from `first` to `last`."""
+    return [_monday(first) + timedelta(weeks=i)
+            for i in range((_monday(last) - _monday(first)).days // 7 + 1)]  # fmt: skip
+
+
 def overview(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, days: int) -> Any:
     today = local_day(now, tz)
     first = today - timedelta(days=days - 1)
     start, end = day_span(first, today, tz)
     daily = daily_totals(conn, owner_id, tz, start, end)
-    total = overall(daily)
-    goals = q.owner_goals(conn, owner_id)
-    done = [
-        g["completed_at"] for g in goals if g["completed_at"] and start <= g["completed_at"] < end
-    ]
-    in_play = [
-        g
-        for g in goals
-        if g["created_at"] < end and (g["completed_at"] is None or g["completed_at"] >= start)
-    ]
-    weeks, finished = _by_week(daily), _count_by_week(done, tz)
+    total, weeks = overall(daily), _by_week(daily)
+    done, in_play = _goal_counts(q.owner_goals(conn, owner_id), start, end)
+    finished = _count_by_week(done, tz)
     progress = sum(hours for _, hours in q.progress_hours(conn, owner_id, start, end))
     velocity = _velocity(conn, owner_id, today, progress, days)
-    rated = [(h, t) for h, t in hourly_totals(conn, owner_id, tz, start, end).items() if t.rated]
-    rated.sort(key=lambda h: (-(h[1].average_rating or 0), -h[1].sessions, h[0]))
-    best = [
-        {"hour": h, "avg_productivity": t.average_rating, "count": t.sessions} for h, t in rated[:3]
-    ]
-    mondays = [
-        _monday(first) + timedelta(weeks=i)
-        for i in range((_monday(today) - _monday(first)).days // 7 + 1)
-    ]
+    best = _best_hours(hourly_totals(conn, owner_id, tz, start, end))
     return {
-        "days": days,
-        "start_date": first,
-        "end_date": today,
-        "timezone": tz.key,
+        "days": days, "start_date": first, "end_date": today, "timezone": tz.key,
         "total_study_hours": round(total.hours, 2),
         "average_daily_hours": round(total.hours / days, 2),
-        "sessions_completed": total.sessions,
-        "active_days": len(daily),
+        "sessions_completed": total.sessions, "active_days": len(daily),
         "goals_completed": len(done),
-        "completion_rate": round(100 * len(done) / len(in_play), 1) if in_play else 0.0,
+        "completion_rate": round(100 * len(done) / in_play, 1) if in_play else 0.0,
         "progress_by_week": [
-            {
-                "week": w,
-                "count": weeks[w].sessions,
-                "hours": round(weeks[w].hours, 2),
-                "goals_completed": finished.get(w, 0),
-            }
-            for w in mondays
+            {"week": w, "count": weeks[w].sessions, "hours": round(weeks[w].hours, 2),
+             "goals_completed": finished.get(w, 0)}
+            for w in _weeks(first, today)
         ],
         "learning_velocity": velocity,
         "productivity_patterns": {
-            "best_hours": best,
-            "peak_productivity_time": best[0]["hour"] if best else None,
+            "best_hours": best, "peak_productivity_time": best[0]["hour"] if best else None,
         },
         "recommendations": _advice(best, len(daily), days, velocity),
-    }
+    }  # fmt: skip
 
 
 def _trend(recent: float, previous: float) -> dict[str, Any]:
@@ -229,6 +232,15 @@ def _trend(recent: float, previous: float) -> dict[str, Any]:
     }
 
 
+def _earned_by_week(
+    conn: Connection, owner_id: UUID, tz: ZoneInfo, start: datetime, end: datetime
+) -> dict[date, float]:
+    earned: dict[date, float] = defaultdict(float)
+    for at, hours in q.progress_hours(conn, owner_id, start, end):
+        earned[_monday(local_day(at, tz))] += hours
+    return earned
+
+
 def performance_trends(
     conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, weeks: int
 ) -> Any:
@@ -237,43 +249,20 @@ def performance_trends(
     start, end = day_span(first, today, tz)
     daily = daily_totals(conn, owner_id, tz, start, end)
     by_week, active = _by_week(daily), Counter(_monday(day) for day in daily)
-    goals = q.owner_goals(conn, owner_id)
-    finished = _count_by_week(
-        (
-            g["completed_at"]
-            for g in goals
-            if g["completed_at"] and start <= g["completed_at"] < end
-        ),
-        tz,
-    )
-    earned: dict[date, float] = defaultdict(float)
-    for at, hours in q.progress_hours(conn, owner_id, start, end):
-        earned[_monday(local_day(at, tz))] += hours
+    finished = _count_by_week(_goal_counts(q.owner_goals(conn, owner_id), start, end)[0], tz)
+    earned = _earned_by_week(conn, owner_id, tz, start, end)
     series = []
-    for w in (first + timedelta(weeks=i) for i in range(weeks)):
+    for w in _weeks(first, today):
         t = by_week.get(w, Totals())
-        series.append(
-            {
-                "week": w,
-                "hours": round(t.hours, 2),
-                "sessions": t.sessions,
-                "active_days": active.get(w, 0),
-                "average_duration_minutes": round(t.seconds / 60 / t.sessions, 1)
-                if t.sessions
-                else None,
-                "average_productivity": t.average_rating,
-                "goals_completed": finished.get(w, 0),
-                "progress_hours": round(earned.get(w, 0.0), 2),
-            }
-        )
-    return {
-        "weeks": weeks,
-        "start_date": first,
-        "end_date": today,
-        "timezone": tz.key,
-        "series": series,
-        "trends": _trends(series),
-    }
+        series.append({
+            "week": w, "hours": round(t.hours, 2), "sessions": t.sessions,
+            "active_days": active.get(w, 0),
+            "average_duration_minutes": _minutes(t) if t.sessions else None,
+            "average_productivity": t.average_rating, "goals_completed": finished.get(w, 0),
+            "progress_hours": round(earned.get(w, 0.0), 2),
+        })  # fmt: skip
+    return {"weeks": weeks, "start_date": first, "end_date": today, "timezone": tz.key,
+            "series": series, "trends": _trends(series)}  # fmt: skip
 
 
 def _trends(series: list[dict[str, Any]]) -> dict[str, Any]:

@@ -188,6 +188,19 @@ def default_hours_per_day(plan: Mapping[str, Any], include_weekends: bool) -> fl
     return max(0.25, round(weekly / (7 if include_weekends else 5) * 4) / 4)
 
 
+def goal_work(goals: Sequence[Mapping[str, Any]]) -> list[GoalWork]:
+    """The plan's goals as the scheduler sees them: remaining hours, order, concepts."""
+    return [
+        GoalWork(
+            str(g["id"]), g["title"],
+            0.0 if g["status"] == "completed"
+            else remaining_hours(g["estimated_hours"], g["progress_percentage"]),
+            g["priority"], g["target_date"], tuple(g["prerequisites"]), tuple(g["key_concepts"]), i,
+        )
+        for i, g in enumerate(goals)
+    ]  # fmt: skip
+
+
 def plan_schedule(
     conn: Connection,
     owner_id: UUID,
@@ -212,22 +225,7 @@ def plan_schedule(
     hours = rules["hours_per_day"] or default_hours_per_day(plan, weekends)
     windows = tuple(rules["preferred_times"] or WINDOWS)
     not_before = local_now.time() if start == today else None
-    goals = q.owner_goals(conn, owner_id, plan["id"])
-    work = [
-        GoalWork(
-            str(g["id"]),
-            g["title"],
-            0.0
-            if g["status"] == "completed"
-            else remaining_hours(g["estimated_hours"], g["progress_percentage"]),
-            g["priority"],
-            g["target_date"],
-            tuple(g["prerequisites"]),
-            tuple(g["key_concepts"]),
-            i,
-        )
-        for i, g in enumerate(goals)
-    ]
+    work = goal_work(q.owner_goals(conn, owner_id, plan["id"]))
     schedule = generate_schedule(
         work, ScheduleRules(start, end, hours, windows, weekends, not_before)
     )
