@@ -164,6 +164,7 @@ class System:
             reactor.stop()
         self.runner.stop()
         self.store.close()
+        self.runner.engine.dispose()
         self.engine.dispose()
 
 
@@ -205,7 +206,7 @@ def build(
     locks = make_locks(settings)
     runner = ProjectionRunner(
         store,
-        engine,
+        make_engine(settings, pool_size=2),  # its own pool: waiting requests never starve it
         projections,
         locks,
         listen_url=settings.database_url if settings.uses_postgres else None,

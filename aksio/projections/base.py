@@ -47,6 +47,10 @@ class Projection:
                     dispatch[event_type] = attr
         cls._dispatch = dispatch
 
+    @classmethod
+    def handled_types(cls) -> tuple[type[DomainEvent], ...]:
+        return tuple(cls._dispatch)
+
     def apply(self, event: DomainEvent, rows: Rows) -> None:
         method = self._dispatch.get(type(event))
         if method is not None:
@@ -72,7 +76,18 @@ class Rows:
         self._cache: dict[tuple[str, Key], Row | None] = {}
         self._dirty: dict[str, dict[Key, Row | None]] = {}
         self._tables: dict[str, sa.Table] = {}
+        self._shapes: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
         self.complete: set[str] = set()
+
+    def _shape(self, table: sa.Table) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
+        """Column names with their defaults, and key names: computed once per table."""
+        shape = self._shapes.get(table.name)
+        if shape is None:
+            columns = tuple((c.name, _default(c)) for c in table.columns)
+            shape = (columns, tuple(c.name for c in _pk(table)))
+            self._shapes[table.name] = shape
+            self._tables[table.name] = table
+        return shape
 
     def begin(self, conn: Connection) -> None:
         self.conn = conn
@@ -102,26 +117,32 @@ class Rows:
         return dict(found) if found is not None else None
 
     def put(self, table: sa.Table, row: Row) -> None:
-        full = {c.name: row.get(c.name, _default(c)) for c in table.columns}
-        k = tuple(full[c.name] for c in _pk(table))
-        self._tables[table.name] = table
-        self._cache[(table.name, k)] = full
-        self._dirty.setdefault(table.name, {})[k] = full
+        columns, keys = self._shape(table)
+        full = {name: row.get(name, default) for name, default in columns}
+        self._store(table.name, tuple(full[name] for name in keys), full)
+
+    def _store(self, name: str, key: Key, row: Row | None) -> None:
+        self._cache[(name, key)] = row
+        dirty = self._dirty.get(name)
+        if dirty is None:
+            dirty = self._dirty[name] = {}
+        dirty[key] = row
 
     def update(self, table: sa.Table, key: Any, **changes: Any) -> Row | None:
         """Changes some fields of an existing row; returns None when there is none."""
-        row = self.get(table, key)
-        if row is None:
+        k = self._key(table, key)
+        cached = self._cache.get((table.name, k), ...)
+        current = self.get(table, key) if cached is ... else cached
+        if current is None:
             return None
-        row.update(changes)
-        self.put(table, row)
-        return row
+        self._shape(table)
+        row = {**current, **changes}
+        self._store(table.name, k, row)
+        return dict(row)
 
     def delete(self, table: sa.Table, key: Any) -> None:
-        k = self._key(table, key)
-        self._tables[table.name] = table
-        self._cache[(table.name, k)] = None
-        self._dirty.setdefault(table.name, {})[k] = None
+        self._shape(table)
+        self._store(table.name, self._key(table, key), None)
 
     def flush(self) -> None:
         assert self.conn is not None

@@ -50,7 +50,8 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(settings: Settings) -> Engine:
+def make_engine(settings: Settings, pool_size: int = 20) -> Engine:
+    """An engine for read models; the API's pool is sized for its worker threads."""
     if settings.uses_postgres:
         assert settings.database_url
         info = postgres_conninfo(settings.database_url)
@@ -62,11 +63,15 @@ def make_engine(settings: Settings) -> Engine:
             port=int(info["port"]),
             database=info["dbname"],
         )
-        return sa.create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+        return sa.create_engine(
+            url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
+        )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
         f"sqlite:///{settings.data_dir / 'read.sqlite3'}",
         connect_args={"check_same_thread": False, "timeout": 30},
+        pool_size=pool_size,
+        max_overflow=2 * pool_size,
     )
 
     @sa.event.listens_for(engine, "connect")

@@ -12,11 +12,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import cast
 
 import psycopg
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Notification
+from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection, Engine
 
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
@@ -61,6 +64,8 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._batch = threading.RLock()  # one batch or reset at a time
+        self._routes_key: tuple[str, ...] = ()
+        self._routes_cache: dict[str, list[Projection]] = {}
 
     # -- ownership -----------------------------------------------------------------
     def claim(self, *, block: bool = False) -> None:
@@ -101,44 +106,76 @@ class ProjectionRunner:
             return self._run_batch()
 
     def _run_batch(self) -> int:
-        if not self.owned:
+        start = self._start()
+        if start is None:
             return 0
-        start = min(self.positions[p.name] for p in self.owned)
         notifications = self.store.read(after=start, limit=self.batch_size)
-        if not notifications:
-            return 0
+        self._apply(notifications)
+        return len(notifications)
+
+    def _start(self) -> int | None:
+        return min((self.positions[p.name] for p in self.owned), default=None)
+
+    def _routes(self) -> dict[str, list[Projection]]:
+        """Which owned projections handle each stored topic (so others are not decoded)."""
+        key = tuple(p.name for p in self.owned)
+        if self._routes_key != key:
+            routes: dict[str, list[Projection]] = {}
+            for projection in self.owned:
+                for event_type in projection.handled_types():
+                    routes.setdefault(get_topic(event_type), []).append(projection)
+            self._routes_cache, self._routes_key = routes, key
+        return self._routes_cache
+
+    def _apply(self, notifications: Sequence[Notification]) -> None:
+        if not notifications or not self.owned:
+            return
+        routes = self._routes()
+        positions = self.positions
         to_event = self.store.mapper.to_domain_event
         try:
             with self.engine.begin() as conn:
                 self.rows.begin(conn)
                 for notification in notifications:
+                    targets = routes.get(notification.topic)
+                    if not targets:
+                        continue
                     event = cast(DomainEvent, to_event(notification))
-                    for projection in self.owned:
-                        if notification.id > self.positions[projection.name]:
+                    for projection in targets:
+                        if notification.id > positions[projection.name]:
                             projection.apply(event, self.rows)
                 self.rows.flush()
                 last = notifications[-1].id
-                for projection in self.owned:
-                    _set_position(conn, projection, last)
+                _set_positions(conn, self.owned, last)
         except BaseException:
             self.rows.reset()
             raise
         with self._changed:
             for projection in self.owned:
-                self.positions[projection.name] = last
+                positions[projection.name] = last
             self._changed.notify_all()
-        return len(notifications)
 
-    def drain(self, progress: Progress | None = None) -> int:
-        """Processes until the log is exhausted; returns events read."""
+    def drain(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
+        """Processes until the log is exhausted, reading the next page while applying one."""
+        size = batch_size or self.batch_size
         total = 0
-        while True:
-            count = self.run_once()
-            total += count
-            if progress is not None and count:
-                progress(min(self.positions.values()), self.store.head(), total)
-            if count < self.batch_size:
-                return total
+        with ThreadPoolExecutor(1, thread_name_prefix="projection-read") as reader:
+            with self._batch:
+                start = self._start()
+            if start is None:
+                return 0
+            pending: Future[list[Notification]] | None = reader.submit(self.store.read, start, size)
+            while pending is not None:
+                notifications = pending.result()
+                pending = None
+                if len(notifications) == size:
+                    pending = reader.submit(self.store.read, notifications[-1].id, size)
+                with self._batch:
+                    self._apply(notifications)
+                total += len(notifications)
+                if progress is not None and notifications:
+                    progress(notifications[-1].id, self.store.head(), total)
+        return total
 
     def rebuild(self, projections: Sequence[Projection], progress: Progress | None = None) -> int:
         """Drops the projections' tables and replays the whole log into them."""
@@ -148,7 +185,7 @@ class ProjectionRunner:
                 if projection not in self.owned:
                     self.owned.append(projection)
             self.reset(projections)
-            return self.drain(progress)
+            return self.drain(progress, batch_size=max(self.batch_size, 5000))
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:
@@ -223,3 +260,9 @@ def _set_position(conn: Connection, projection: Projection, position: int) -> No
                 name=projection.name, position=position, version=projection.version
             )
         )
+
+
+def _set_positions(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+    """One statement for every projection of the batch (their rows exist since `claim`)."""
+    names = [p.name for p in projections]
+    conn.execute(tracking.update().where(tracking.c.name.in_(names)).values(position=position))
