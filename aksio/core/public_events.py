@@ -4,11 +4,13 @@ A stored event becomes `{"id", "position", "type", "aggregate_id", "aggregate_ty
 "version", "timestamp", "data"}`: `type` is dotted (`flashcard.reviewed`), derived from
 the event class's stable TOPIC, `id` is stable for the event (aggregate id + version),
 `position` is its place in the one log, and `data` holds the event's own fields as
-JSON values, never a secret. Also reads one aggregate's stored events with positions.
+JSON values, never a secret, and at most 256 KiB of them (bulky fields are named
+under `data._omitted` instead). Also reads one aggregate's stored events with positions.
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -30,6 +32,7 @@ ENVELOPE_FIELDS = frozenset(
     {"originator_id", "originator_version", "timestamp", "originator_topic"}
 )
 SECRET_MARKERS = ("password", "secret", "token_hash")
+MAX_DATA_BYTES = 256 * 1024
 Event = DomainEventProtocol[UUID]
 # Stored topics whose public name is not simply the topic without "aksio.".
 TYPE_OVERRIDES = {
@@ -103,6 +106,28 @@ def json_safe(value: Any) -> Any:
 def event_data(event: Event) -> dict[str, Any]:
     fields = {k: v for k, v in vars(event).items() if k not in ENVELOPE_FIELDS}
     data: dict[str, Any] = json_safe(fields)
+    return _within_limit(data)
+
+
+def _within_limit(data: dict[str, Any]) -> dict[str, Any]:
+    """Keeps the public form small enough for a Kafka message or a webhook body.
+
+    Bulky fields (a document's whole extracted text, its chunk offsets) are
+    replaced, largest first, by `null`, and named under `_omitted` with their
+    size; the full event stays readable through the API that owns it.
+    """
+    sizes = {name: len(json.dumps(value)) for name, value in data.items()}
+    total = sum(sizes.values())
+    if total <= MAX_DATA_BYTES:
+        return data
+    omitted: dict[str, int] = {}
+    for name in sorted(sizes, key=sizes.__getitem__, reverse=True):
+        if total <= MAX_DATA_BYTES:
+            break
+        omitted[name] = sizes[name]
+        total -= sizes[name]
+        data[name] = None
+    data["_omitted"] = omitted
     return data
 
 

@@ -119,3 +119,20 @@ def test_timestamps_are_utc_with_z() -> None:
     public = to_public(2, updated)
     assert public["timestamp"] == "2024-01-20T10:00:00Z"
     assert public["data"] == {"changes": {"exam_date": "2024-06-01"}}
+
+
+def test_bulky_fields_are_omitted_and_named() -> None:
+    from uuid import uuid4
+
+    from aksio.aggregates.courses.course import Course
+    from aksio.core.public_events import MAX_DATA_BYTES, to_public
+
+    course = Course.create(uuid4(), {"name": "big", "description": "x" * (MAX_DATA_BYTES + 10)})
+    [created] = course.collect_events()
+    public = to_public(7, created)
+    assert public["data"]["fields"] is None
+    assert public["data"]["_omitted"]["fields"] > MAX_DATA_BYTES
+    assert public["data"]["owner_id"] == str(course.owner_id)
+    small = Course.create(uuid4(), {"name": "small"})
+    [event] = small.collect_events()
+    assert "_omitted" not in to_public(8, event)["data"]
