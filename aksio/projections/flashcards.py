@@ -27,6 +27,8 @@ flashcards = sa.Table(
     sa.Column("difficulty_level", sa.String, nullable=False),
     sa.Column("tags", sa.JSON, nullable=False),
     sa.Column("explanation", sa.Text),
+    # The passage a generated card was drawn from: document id and name, page, section, excerpt.
+    sa.Column("source", sa.JSON(none_as_null=True)),
     sa.Column("status", sa.String, nullable=False),
     sa.Column("external_id", sa.String),
     sa.Column("scheduler", sa.String, nullable=False),
@@ -81,7 +83,7 @@ flashcard_reviews = sa.Table(
     sa.Column("undone_at", UtcDateTime),
 )
 
-CONTENT = ("question", "answer", "difficulty_level", "explanation", "course_id")
+CONTENT = ("question", "answer", "difficulty_level", "explanation", "course_id", "source")
 
 
 def schedule_columns(data: dict[str, Any]) -> Row:
@@ -107,6 +109,7 @@ def schedule_columns(data: dict[str, Any]) -> Row:
 
 class FlashcardsProjection(Projection):
     name = "flashcards"
+    version = 2  # 2: cards keep their source passage
     tables = (flashcards, flashcard_tags, flashcard_reviews)
 
     @handles(Flashcard.Created)

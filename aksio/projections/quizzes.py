@@ -55,6 +55,8 @@ questions = sa.Table(
     sa.Column("order", sa.Integer, nullable=False),
     sa.Column("seq", sa.Integer, nullable=False),
     sa.Column("options", sa.JSON, nullable=False),
+    # The passage a generated question was drawn from (document, page, section, excerpt).
+    sa.Column("source", sa.JSON(none_as_null=True)),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
 )
@@ -87,6 +89,7 @@ def _iso(moment: datetime) -> str:
 
 class QuizzesProjection(Projection):
     name = "quizzes"
+    version = 2  # 2: questions keep their source passage
     tables = (quizzes, questions, attempts)
 
     @handles(Quiz.Created)
@@ -123,7 +126,7 @@ class QuizzesProjection(Projection):
             questions,
             {
                 **{k: f.get(k) for k in ("question_text", "question_type", "points", "order")},
-                **{k: f.get(k) for k in ("explanation", "seq", "options")},
+                **{k: f.get(k) for k in ("explanation", "seq", "options", "source")},
                 "id": e.question_id,
                 "quiz_id": e.originator_id,
                 "created_at": e.timestamp,

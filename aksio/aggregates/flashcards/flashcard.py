@@ -5,6 +5,8 @@ Lifecycle: created `active` and due at once; its content changes by `Updated`;
 Each review of an active card is one `Reviewed` event holding the decided
 schedule before and after it, so replay never re-runs a scheduler. `ReviewUndone`
 takes back the latest review not yet undone and restores the schedule it replaced.
+A generated card keeps in its fields the `source` passage it was drawn from;
+cards stored before sources were kept, and cards made by hand, have none.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from aksio.aggregates.flashcards.fsrs_adapter import rating_for
 from aksio.aggregates.flashcards.schedule import Schedule
 from aksio.core.errors import InvalidState, ValidationFailed
 
-CARD_FIELDS = ("question", "answer", "difficulty_level", "tags", "explanation", "course_id")
+CARD_FIELDS = (
+    "question", "answer", "difficulty_level", "tags", "explanation", "course_id", "source",
+)  # fmt: skip
 DIFFICULTIES = ("easy", "medium", "hard")
 
 
@@ -28,6 +32,9 @@ def check_fields(fields: dict[str, Any]) -> None:
     level = fields.get("difficulty_level")
     if level is not None and level not in DIFFICULTIES:
         raise ValidationFailed.field("difficulty_level", "Must be easy, medium or hard.")
+    source = fields.get("source")
+    if source is not None and not isinstance(source, dict):
+        raise ValidationFailed.field("source", "Must be an object naming the source passage.")
     unknown = set(fields) - set(CARD_FIELDS)
     if unknown:
         raise ValidationFailed.field(sorted(unknown)[0], "Unknown field.")

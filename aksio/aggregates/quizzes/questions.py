@@ -14,9 +14,10 @@ from aksio.aggregates.quizzes.grading import QUESTION_TYPES, normalise
 from aksio.core.errors import ValidationFailed
 
 Option = Mapping[str, Any]
-# Keys of stored quiz data that tell which answers are right.
+# Keys of stored quiz data that tell which answers are right (a source's excerpt holds
+# the answer it was drawn from).
 ANSWER_KEYS = frozenset(
-    {"is_correct", "correct_answer", "correct_options", "explanation", "points_earned"}
+    {"is_correct", "correct_answer", "correct_options", "explanation", "points_earned", "source"}
 )
 
 

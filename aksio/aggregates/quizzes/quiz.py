@@ -5,6 +5,8 @@ Lifecycle: created `active` with settings; settings change by `Updated`;
 corrected at any time (attempts keep the questions they started with until a
 regrade). Each `start_attempt` records `AttemptStarted`, so the quiz can refuse
 one more than `max_attempts`, and an archived or empty quiz cannot be started.
+A generated question keeps the `source` passage it was drawn from; questions
+added by hand, and those stored before sources were kept, have none.
 """
 
 from __future__ import annotations
@@ -26,7 +28,9 @@ QUIZ_DEFAULTS: dict[str, Any] = {
     "passing_score": 70, "max_attempts": None, "randomize_questions": False,
     "show_results_immediately": True,
 }  # fmt: skip
-QUESTION_FIELDS = ("question_text", "question_type", "points", "explanation", "order")
+QUESTION_FIELDS = (
+    "question_text", "question_type", "points", "explanation", "order", "source",
+)  # fmt: skip
 # What an attempt keeps of each question to grade it.
 GRADED_FIELDS = ("id", "question_text", "question_type", "points", "explanation", "options")
 
@@ -99,6 +103,9 @@ class Quiz(Aggregate):
         check_question(fields.get("question_type", ""), fields.get("options", []))
         if not fields.get("question_text"):
             raise ValidationFailed.field("question_text", "A question needs a text.")
+        source = fields.get("source")
+        if source is not None and not isinstance(source, dict):
+            raise ValidationFailed.field("source", "Must be an object naming the source passage.")
         decided = {k: fields.get(k) for k in QUESTION_FIELDS}
         decided["points"] = int(fields.get("points") or 1)
         decided["options"] = [dict(o) for o in fields.get("options", [])]

@@ -62,7 +62,8 @@ def _quiz_row(reads: Connection, user: UUID, quiz_id: UUID) -> dict[str, Any]:
 
 def _quiz(reads: Connection, user: UUID, quiz_id: UUID) -> QuizDetailOut:
     row = _quiz_row(reads, user, quiz_id)
-    questions = [QuestionOut.public(r) for r in q.list_questions(reads, quiz_id)]
+    reveal = row["attempts_in_progress"] == 0
+    questions = [QuestionOut.public(r, reveal) for r in q.list_questions(reads, quiz_id)]
     return QuizDetailOut.model_validate({**row, "questions": questions})
 
 

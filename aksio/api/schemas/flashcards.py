@@ -73,6 +73,11 @@ class FlashcardOut(Scheduling):
     difficulty_level: Difficulty
     tags: list[str]
     explanation: str | None
+    source: dict[str, Any] | None = Field(
+        description="Where a generated card came from, so it can be checked: `document_id`, "
+        "`document_name`, `page`, `section` and the `excerpt` it was drawn from. Null for "
+        "cards made by hand or imported."
+    )
     status: Status
     last_reviewed_at: datetime | None
     created_at: datetime

@@ -1,8 +1,10 @@
 """Quiz, question and attempt schemas.
 
 Quiz-takers read `QuestionOut` (options' `id` and `text` only; a short answer's
-options are its accepted answers, so none are shown). `QuestionAuthorOut`, with
-correctness and explanation, answers only the author's own add and change.
+options are its accepted answers, so none are shown; a generated question's
+`source` only while no attempt is in progress, as its excerpt holds the answer).
+`QuestionAuthorOut`, with correctness and explanation, answers only the author's
+own add and change.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from uuid import UUID
 
 from pydantic import AliasChoices, BaseModel, Field
 
+from aksio.aggregates.quizzes.questions import hide_answer_key
 from aksio.api.schemas.common import Strict
 
 QuizType = Literal["practice", "exam", "assessment"]
@@ -95,14 +98,22 @@ class QuestionOut(BaseModel):
     points: int
     order: int
     options: list[OptionOut]
+    source: dict[str, Any] | None = Field(
+        default=None,
+        description="Where a generated question came from: `document_id`, `document_name`, "
+        "`page`, `section` and the `excerpt` it was drawn from. Null for questions added by "
+        "hand, and withheld (null) while an attempt at the quiz is in progress.",
+    )
     created_at: datetime
     updated_at: datetime
 
     @classmethod
-    def public(cls, row: dict[str, Any]) -> QuestionOut:
-        options = [] if row["question_type"] == "short_answer" else row["options"]
+    def public(cls, row: dict[str, Any], reveal: bool) -> QuestionOut:
+        """The quiz-taker's view; `reveal` false hides the answer key (and so the source)."""
+        shown_row = row if reveal else hide_answer_key(row)
+        options = [] if row["question_type"] == "short_answer" else shown_row["options"]
         shown = [{"id": o["id"], "text": o["text"]} for o in options]
-        return cls.model_validate({**row, "options": shown})
+        return cls.model_validate({**shown_row, "options": shown})
 
 
 class QuestionAuthorOut(QuestionOut):
