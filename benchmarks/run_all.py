@@ -16,6 +16,10 @@ from pathlib import Path
 BENCHMARKS = (
     "benchmarks.bench_commands",
     "benchmarks.bench_rebuild",
+    "benchmarks.bench_scheduler_eval",
+    "benchmarks.bench_documents",
+    "benchmarks.bench_ai",
+    "benchmarks.bench_learning",
     "benchmarks.bench_integration",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
