@@ -1,0 +1,313 @@
+"""Flashcard reviews over HTTP on PostgreSQL, against the store's own one-event-per-save limit.
+
+Run: `.venv/bin/python -m benchmarks.bench_reviews [--requests 400] [--rate 500] [--seconds 10]`.
+A fresh PostgreSQL database gets `--users` (20) learners with a course each and `--cards`
+(2,000) cards between them, saved straight through the store; the projections catch up
+in-process. There, a loop of `store.save(card)`, each card holding one new review event, gives
+the library's one-event-per-save limit (events/s), and 32 threads dispatch reviews on the bus
+alone (no HTTP, no read-your-writes wait) with and without group commit. Then `aksio serve`
+(access log off) answers `POST flashcards/{id}/review/` from client threads at each level,
+each request for the next card of a shuffled cycle, so concurrent reviews land on distinct
+cards; c=32 runs again on a server started with `AKSIO_GROUP_COMMIT=false`. The open loops
+schedule request n at n / rate seconds and count its latency from then, so a server that
+falls behind pays for its queue. The client shares the two cores with the server and
+PostgreSQL; the cpu columns are the whole machine's busy time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from aksio.aggregates.courses.course import Course
+from aksio.aggregates.flashcards.flashcard import Flashcard
+from aksio.bootstrap import System, all_handlers, build, migrate
+from aksio.commands.bus import CommandBus
+from aksio.commands.flashcards import ReviewFlashcard
+from aksio.core.store import EventStore
+from aksio.integrations.tokens import TokenService
+from aksio.settings import Settings
+from benchmarks.bench_learning import analyze
+from benchmarks.common import SECRET, percentile, pg_database, served, server_env, table, verdict
+
+LEVELS = (1, 8, 32, 64)
+RATIO_GOAL = 2.0
+P99_GOAL_MS = 50.0
+CHUNK = 500
+SAVE_LOOP = 1_500
+BUS_REVIEWS = 2_000
+WARMUP = 40
+# More connections than the server can keep busy only move the queue into it (and past
+# PostgreSQL's 100 connections); latency counts from the schedule either way.
+OPEN_LOOP_THREADS = 32
+PATH = "/api/v1/assessments/flashcards/{}/review/"
+CARD: dict[str, Any] = {"difficulty_level": "medium", "tags": [], "explanation": None}
+
+
+@dataclass
+class Deck:
+    """Every card with its owner and the owner's headers, handed out in a shuffled cycle."""
+
+    cards: list[tuple[uuid.UUID, uuid.UUID, dict[str, str]]]
+    _order: Iterator[int] = field(init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        order = list(range(len(self.cards)))
+        random.Random(11).shuffle(order)
+        self._order = itertools.cycle(order)
+
+    def next(self) -> tuple[uuid.UUID, uuid.UUID, dict[str, str]]:
+        with self._lock:
+            return self.cards[next(self._order)]
+
+
+@dataclass
+class Run:
+    label: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: Counter[int] = field(default_factory=Counter)
+    elapsed: float = 0.0
+    cpu: float = 0.0  # busy core-seconds of the whole machine during the run
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, took: float, status: int) -> None:
+        with self.lock:
+            self.latencies.append(took)
+            self.statuses[status] += 1
+
+    def p(self, q: float) -> float:
+        return percentile(self.latencies, q) * 1000
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+    def figures(self) -> list[object]:
+        return [self.label, len(self.latencies), self.p(50), self.p(99), self.rate]
+
+    @property
+    def cpu_ms(self) -> float:
+        return self.cpu * 1000 / len(self.latencies)
+
+    @property
+    def busy(self) -> str:
+        return f"{100 * self.cpu / (self.elapsed * (os.cpu_count() or 1)):.0f} %"
+
+    @property
+    def failed(self) -> str:
+        codes = sorted((code, n) for code, n in self.statuses.items() if code != 200)
+        return " ".join(f"{n} x {code}" for code, n in codes) or "0"
+
+
+def fill(store: EventStore, users: int, cards: int) -> Deck:
+    """One course per user, the cards dealt out between them, saved `CHUNK` at a time."""
+    tokens, now = TokenService(SECRET), datetime.now(UTC)
+    owners = [uuid.uuid4() for _ in range(users)]
+    headers = {o: {"Authorization": f"Bearer {tokens.access(o, now)}"} for o in owners}
+    courses = {o: Course.create(o, {"name": "Anatomy"}) for o in owners}
+    store.save(*courses.values())
+    dealt: list[tuple[uuid.UUID, uuid.UUID, dict[str, str]]] = []
+    pending: list[Flashcard] = []
+    for n in range(cards):
+        owner = owners[n % users]
+        fields = {"question": f"Question {n}?", "answer": f"Answer {n}", **CARD}
+        fields["course_id"] = courses[owner].id
+        card = Flashcard.create(owner, fields, now=now, scheduler="sm2")
+        pending.append(card)
+        dealt.append((card.id, owner, headers[owner]))
+        if len(pending) == CHUNK or n == cards - 1:
+            store.save(*pending)
+            pending = []
+    return Deck(dealt)
+
+
+def save_limit(store: EventStore, saves: int) -> float:
+    """Events/s of `store.save(card)` in a loop, each card holding one new review event."""
+    owner, now = uuid.uuid4(), datetime.now(UTC)
+    fields = {"question": "Q?", "answer": "A", "difficulty_level": "medium", "tags": []}
+    cards = [Flashcard.create(owner, fields, now=now, scheduler="sm2") for _ in range(100)]
+    store.save(*cards)
+    began = time.perf_counter()
+    for n in range(saves):
+        card = cards[n % len(cards)]
+        card.review(4, reviewed_at=now, recorded_at=now, scheduler="sm2")
+        store.save(card)
+    return saves / (time.perf_counter() - began)
+
+
+def in_process(system: System, deck: Deck, concurrency: int, group_commit: bool) -> Run:
+    """Reviews dispatched on the bus from threads: no HTTP, no waiting for projections."""
+    bus = CommandBus(system.store, system.services, all_handlers(), group_commit=group_commit)
+    label = f"bus in-process c={concurrency}" + ("" if group_commit else ", no group commit")
+    run, tickets = Run(label), itertools.count()
+
+    def work() -> None:
+        rng = random.Random()
+        while next(tickets) < BUS_REVIEWS:
+            card, owner, _ = deck.next()
+            command = ReviewFlashcard(owner_id=owner, flashcard_id=card, quality=rng.randint(2, 5))
+            began = time.perf_counter()
+            bus.dispatch(command)
+            run.record(time.perf_counter() - began, 200)
+
+    threads(run, concurrency, work)
+    return run
+
+
+def prepare(url: str, folder: Path, args: argparse.Namespace) -> tuple[Deck, float, list[Run]]:
+    """The deck in a caught-up read model, the one-event-per-save limit (events/s) and the
+    bus alone at c=32 with and without group commit."""
+    settings = Settings(database_url=url, data_dir=folder, secret_key=SECRET)
+    migrate(settings)
+    system = build(settings, start_threads=False)
+    try:
+        deck = fill(system.store, args.users, args.cards)
+        limit = save_limit(system.store, SAVE_LOOP)
+        bus_runs = [in_process(system, deck, 32, flag) for flag in (True, False)]
+        system.drain()
+        analyze(system.engine)
+    finally:
+        system.close()
+    return deck, limit, bus_runs
+
+
+def review(http: httpx.Client, deck: Deck, rng: random.Random) -> int:
+    """The status of one review of the deck's next card; 0 when the request failed."""
+    card, _, headers = deck.next()
+    body = {"quality_response": rng.randint(2, 5), "response_time_seconds": 7}
+    try:
+        return http.post(PATH.format(card), json=body, headers=headers).status_code
+    except httpx.TransportError:
+        return 0
+
+
+def busy_seconds() -> float:
+    """Core-seconds all CPUs have spent busy since boot (Linux `/proc/stat`)."""
+    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+def threads(run: Run, count: int, work: Callable[[], None]) -> None:
+    """Runs `work` on `count` threads; the run's seconds and machine CPU until all finished."""
+    pool = [threading.Thread(target=work) for _ in range(count)]
+    began, cpu = time.perf_counter(), busy_seconds()
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    run.elapsed, run.cpu = time.perf_counter() - began, busy_seconds() - cpu
+
+
+def closed_loop(base: str, deck: Deck, concurrency: int, total: int, label: str) -> Run:
+    """`total` reviews from `concurrency` threads, each sending its next as soon as answered."""
+    run, tickets = Run(label), itertools.count()
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    with httpx.Client(base_url=base, limits=limits, timeout=60) as http:
+
+        def work() -> None:
+            rng = random.Random()
+            while next(tickets) < total:
+                began = time.perf_counter()
+                status = review(http, deck, rng)
+                run.record(time.perf_counter() - began, status)
+
+        threads(run, concurrency, work)
+    return run
+
+
+def open_loop(base: str, deck: Deck, rate: float, seconds: float) -> Run:
+    """Reviews scheduled at a fixed rate; latency from each one's scheduled start."""
+    run, tickets, total = Run(f"open loop {rate:g}/s"), itertools.count(), round(rate * seconds)
+    limits = httpx.Limits(max_connections=OPEN_LOOP_THREADS)
+    with httpx.Client(base_url=base, limits=limits, timeout=60) as http:
+        start = time.perf_counter() + 0.2
+
+        def work() -> None:
+            rng = random.Random()
+            while (n := next(tickets)) < total:
+                due = start + n / rate
+                time.sleep(max(0.0, due - time.perf_counter()))
+                status = review(http, deck, rng)
+                run.record(time.perf_counter() - due, status)
+
+        threads(run, OPEN_LOOP_THREADS, work)
+    run.elapsed -= 0.2
+    return run
+
+
+def http_runs(url: str, folder: Path, deck: Deck, args: argparse.Namespace) -> list[Run]:
+    """The closed-loop levels, the open loops (the goal's rate, then half the best level's
+    rate, which the server should sustain), then c=32 on a server without group commit."""
+    with served(server_env(folder / "var", url), folder) as base:
+        closed_loop(base, deck, 4, WARMUP, "warm-up")
+        runs = [closed_loop(base, deck, c, args.requests, f"c={c}") for c in LEVELS]
+        runs.append(open_loop(base, deck, args.rate, args.seconds))
+        easy = round(max(r.rate for r in runs[: len(LEVELS)]) / 2)
+        runs.append(open_loop(base, deck, easy, args.seconds))
+    plain = server_env(folder / "var", url, AKSIO_GROUP_COMMIT="false")
+    with served(plain, folder) as base:
+        closed_loop(base, deck, 4, WARMUP, "warm-up")
+        runs.append(closed_loop(base, deck, 32, args.requests, "c=32, no group commit"))
+    return runs
+
+
+def report(runs: list[Run], bus_runs: list[Run], limit: float, args: argparse.Namespace) -> None:
+    levels, open_runs = runs[: len(LEVELS)], runs[len(LEVELS) : len(LEVELS) + 2]
+    closed = [*levels, runs[-1], *bus_runs]
+    print(f"POST flashcards/{{id}}/review/ on `aksio serve`, PostgreSQL, {args.cards:,} cards")
+    print(f"one-event-per-save limit (store.save loop, {SAVE_LOOP:,} saves): {limit:,.1f} events/s")
+    rows = [[*r.figures(), r.rate / limit, r.busy, r.cpu_ms, r.failed] for r in closed]
+    columns = ["closed loop", "reviews", "p50 ms", "p99 ms", "reviews/s", "x limit"]
+    columns += ["cpu busy", "cpu ms each", "non-200"]
+    print(table(columns, rows))
+    best = max(levels, key=lambda r: r.rate)
+    ratio = best.rate / limit
+    print(
+        f"best over HTTP: {best.label}, {ratio:.2f}x the limit "
+        f"(goal >= {RATIO_GOAL:g}x): {verdict(ratio >= RATIO_GOAL)}\n"
+    )
+    rows = [[r.label, len(r.latencies), r.rate, r.p(50), r.p(99), r.failed] for r in open_runs]
+    columns = ["open loop", "reviews", "achieved/s", "p50 ms", "p99 ms", "non-200"]
+    print(table(columns, rows))
+    p99 = open_runs[0].p(99)
+    print(
+        f"p99 at {args.rate:g} reviews/s, from each scheduled start: {p99:,.1f} ms "
+        f"(goal < {P99_GOAL_MS:g} ms): {verdict(p99 < P99_GOAL_MS)}"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--cards", type=int, default=2_000)
+    parser.add_argument("--requests", type=int, default=400, help="reviews per closed level")
+    parser.add_argument("--rate", type=float, default=500.0, help="open-loop reviews/s")
+    parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="aksio-bench-") as name, pg_database() as url:
+        folder = Path(name)
+        began = time.perf_counter()
+        deck, limit, bus_runs = prepare(url, folder / "var", args)
+        print(f"setup and in-process runs: {time.perf_counter() - began:.1f} s", flush=True)
+        runs = http_runs(url, folder, deck, args)
+    report(runs, bus_runs, limit, args)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
