@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 class _Ticket:
     events: Sequence[Any]
     done: threading.Event = field(default_factory=threading.Event)
+    wake: threading.Event = field(default_factory=threading.Event)  # done, or asked to lead
     lead: bool = False
     position: int = 0
     error: BaseException | None = None
@@ -50,9 +51,8 @@ class GroupCommitter:
             if ticket.lead:
                 self._lead()
             else:
-                ticket.done.wait(0.05)
-                if ticket.lead and not ticket.done.is_set():
-                    continue
+                ticket.wake.wait()
+                ticket.wake.clear()
         if ticket.error is not None:
             raise ticket.error
         return ticket.position
@@ -67,9 +67,11 @@ class GroupCommitter:
                 if not ticket.done.is_set():
                     ticket.error = ticket.error or RuntimeError("group commit aborted")
                     ticket.done.set()
+                ticket.wake.set()
             with self._lock:
                 if self._queue:
                     self._queue[0].lead = True
+                    self._queue[0].wake.set()
                 else:
                     self._leading = False
 

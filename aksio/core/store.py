@@ -88,7 +88,7 @@ def persistence_env(settings: Settings, *, create_table: bool) -> dict[str, str]
                 "POSTGRES_PASSWORD": info["password"],
                 "POSTGRES_DBNAME": info["dbname"],
                 "POSTGRES_POOL_SIZE": "10",
-                "POSTGRES_MAX_OVERFLOW": "20",
+                "POSTGRES_MAX_OVERFLOW": "10",
                 "POSTGRES_LOCK_TIMEOUT": "5",
                 "APPLICATION_RECORDER_TOPIC": "aksio.core.pg_recorder:ChunkingPostgresRecorder",
             }

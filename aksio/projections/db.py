@@ -50,7 +50,7 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(settings: Settings, pool_size: int = 20) -> Engine:
+def make_engine(settings: Settings, pool_size: int = 15) -> Engine:
     """An engine for read models; the API's pool is sized for its worker threads."""
     if settings.uses_postgres:
         assert settings.database_url
@@ -64,7 +64,7 @@ def make_engine(settings: Settings, pool_size: int = 20) -> Engine:
             database=info["dbname"],
         )
         return sa.create_engine(
-            url, pool_size=pool_size, max_overflow=2 * pool_size, pool_pre_ping=True
+            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
