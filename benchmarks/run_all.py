@@ -16,6 +16,8 @@ from pathlib import Path
 BENCHMARKS = (
     "benchmarks.bench_commands",
     "benchmarks.bench_rebuild",
+    "benchmarks.bench_reviews",
+    "benchmarks.bench_due",
     "benchmarks.bench_scheduler_eval",
     "benchmarks.bench_documents",
     "benchmarks.bench_ai",
