@@ -10,6 +10,7 @@ the aggregate ignores reports of runs that finished or were superseded.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -33,12 +34,14 @@ from aksio.integrations.extraction import ExtractionFailed, extract
 from aksio.integrations.extraction.analysis import analyse
 from aksio.integrations.extraction.formats import DOCUMENT_TYPES
 from aksio.integrations.fetcher import FetchFailed, UrlFetcher, fetch_url_for
+from aksio.integrations.llm.models import LanguageModel
 from aksio.integrations.reactor import Reactor
 from aksio.integrations.retrieval import IndexedDocument, RemoteRetriever, Retriever
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "Processing failed because of an unexpected error. Try reprocessing the document."
 MISSING = "The stored file is missing. Upload the document again."
+SUMMARY_WORDS = 150
 
 
 class DocumentProcessingReactor(Reactor):
@@ -46,18 +49,24 @@ class DocumentProcessingReactor(Reactor):
     topics = (Document.ProcessingRequested, Document.Deleted)
 
     def __init__(
-        self, bus: CommandBus, blobs: BlobStore, fetcher: UrlFetcher, retriever: Retriever
+        self,
+        bus: CommandBus,
+        blobs: BlobStore,
+        fetcher: UrlFetcher,
+        retriever: Retriever,
+        llm: Callable[[], LanguageModel | None] = lambda: None,
     ) -> None:
         self.bus = bus
         self.blobs = blobs
         self.fetcher = fetcher
         self.retriever = retriever
+        self.llm = llm  # asked per run, so the configured model is always the current one
         self._reported: dict[UUID, int] = {}
 
     @classmethod
     def from_services(cls, bus: CommandBus, services: Services) -> DocumentProcessingReactor:
         assert services.blobs and services.fetcher and services.retriever
-        return cls(bus, services.blobs, services.fetcher, services.retriever)
+        return cls(bus, services.blobs, services.fetcher, services.retriever, lambda: services.llm)
 
     def react(self, event: DomainEvent, position: int) -> None:
         if isinstance(event, Document.Deleted):
@@ -108,12 +117,14 @@ class DocumentProcessingReactor(Reactor):
             )
         self._progress(job, 75, "analysing")
         result = analyse(extracted)
+        summarizer = self._summarize(job, result)
         self._progress(job, 90, "indexing")
         self.retriever.index(_indexed(job, content_type, result))
         result["metadata"] = {
             "pages_processed": int(extracted.metadata.get("pages_processed") or 1),
             "text_extracted": True,
             "summary_generated": bool(result["summary"]),
+            "summarizer": summarizer,
             "embeddings_created": True,
             "characters": len(extracted.text),
             "truncated": bool(extracted.metadata.get("truncated", False)),
@@ -121,6 +132,32 @@ class DocumentProcessingReactor(Reactor):
             "retriever": "service" if isinstance(self.retriever, RemoteRetriever) else "builtin",
         }
         return result
+
+    def _summarize(self, job: ProcessingJob, result: dict[str, Any]) -> str:
+        """Puts the model's summary, topics and concepts in `result` when it offers them.
+
+        Answers who summarised: the model's name, or "extractive" when the model
+        offers no summary or fails (the extractive fields then stay as they are).
+        """
+        llm = self.llm()
+        if llm is None or not result["extracted_text"].strip():
+            return "extractive"
+        try:
+            summary = llm.summarize(result["extracted_text"], max_words=SUMMARY_WORDS)
+        except Exception as failure:  # never fail a document because its summary failed
+            logger.warning(
+                "the language model could not summarise document %s (%s); "
+                "keeping the extractive summary",
+                job.document_id,
+                failure,
+            )
+            return "extractive"
+        if summary is None:
+            return "extractive"
+        result["summary"] = summary.summary
+        result["topics"] = summary.topics or result["topics"]
+        result["key_concepts"] = summary.key_concepts or result["key_concepts"]
+        return llm.name
 
     def _fetch(self, job: ProcessingJob) -> tuple[str, str]:
         if not job.source_url:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Protocol
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Difficulty = Literal["easy", "medium", "hard"]
 QuestionKind = Literal["multiple_choice", "true_false", "short_answer"]
@@ -179,8 +179,21 @@ class ChatDelta:
     reply: ChatReply | None = None
 
 
+class DocumentSummary(BaseModel):
+    """What a model says a whole document is about, shown with the document's content."""
+
+    model_config = ConfigDict(str_strip_whitespace=True)
+    summary: str = Field(min_length=1)
+    topics: list[str] = Field(default_factory=list)
+    key_concepts: list[str] = Field(default_factory=list)
+
+
 class LanguageModel(Protocol):
     name: str
+
+    def summarize(self, text: str, *, max_words: int) -> DocumentSummary | None:
+        """The document's summary, topics and key concepts; None when the model offers none."""
+        ...
 
     def generate(self, request: GenerationRequest) -> Generated: ...
 

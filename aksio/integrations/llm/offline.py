@@ -20,6 +20,7 @@ from aksio.integrations.llm.models import (
     ChatReply,
     ChatRequest,
     Difficulty,
+    DocumentSummary,
     Generated,
     GenerationRequest,
     PassageLike,
@@ -40,6 +41,10 @@ NOT_FOUND = (
 
 class OfflineLanguageModel:
     name = MODEL
+
+    def summarize(self, text: str, *, max_words: int) -> DocumentSummary | None:
+        """None: the extractive analysis of processing already summarises offline."""
+        return None
 
     def generate(self, request: GenerationRequest) -> Generated:
         focus = [t for t in (request.topic, request.instructions, *request.focus_terms) if t]

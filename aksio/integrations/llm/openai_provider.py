@@ -19,6 +19,7 @@ from aksio.integrations.llm.models import (
     ChatDelta,
     ChatReply,
     ChatRequest,
+    DocumentSummary,
     Generated,
     GenerationRequest,
     QuestionDraft,
@@ -32,6 +33,7 @@ from aksio.integrations.llm.prompts import (
     chat_messages,
     cited,
     generation_messages,
+    summary_messages,
 )
 
 UNAVAILABLE = "The language model is unavailable; nothing was stored. Try again later."
@@ -81,6 +83,21 @@ class OpenAILanguageModel:
             return _generated(out, request, usage, str(response.model or self.model))
         raise ServiceUnavailable(UNAVAILABLE, {"provider": ["The model's answer was malformed."]})
 
+    def summarize(self, text: str, *, max_words: int) -> DocumentSummary | None:
+        """The model's summary of the document's start; `ServiceUnavailable` when it fails."""
+        messages = summary_messages(text, max_words)
+        schema = {"name": "document_summary", "schema": DocumentSummary.model_json_schema()}
+        for _ in range(self.schema_attempts):
+            response = self._complete(
+                messages=messages, response_format={"type": "json_schema", "json_schema": schema}
+            )
+            try:
+                out = DocumentSummary.model_validate_json(_text(response))
+            except (ValidationError, ValueError):
+                continue
+            return _trimmed(out, max_words)
+        raise ServiceUnavailable(UNAVAILABLE, {"provider": ["The model's answer was malformed."]})
+
     def chat(self, request: ChatRequest) -> ChatReply:
         messages = chat_messages(request)
         response = self._complete(messages=messages, temperature=request.temperature)
@@ -125,6 +142,19 @@ def _text(response: Any) -> str:
     choices = getattr(response, "choices", None) or []
     message = choices[0].message if choices else None
     return str(getattr(message, "content", None) or "")
+
+
+def _trimmed(out: DocumentSummary, max_words: int) -> DocumentSummary:
+    """The summary cut to `max_words`; topics and concepts cleaned, each once, at most 8."""
+    words = out.summary.split()
+    summary = " ".join(words[:max_words]) + (" …" if len(words) > max_words else "")
+
+    def cleaned(items: list[str]) -> list[str]:
+        return list(dict.fromkeys(i.strip() for i in items if i.strip()))[:8]
+
+    return DocumentSummary(
+        summary=summary, topics=cleaned(out.topics), key_concepts=cleaned(out.key_concepts)
+    )
 
 
 def _counted(usage: Any) -> Usage | None:

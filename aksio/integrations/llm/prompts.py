@@ -24,6 +24,7 @@ from aksio.integrations.llm.models import (
 
 CITATION = re.compile(r"\[(\d{1,3})\]")
 MAX_PASSAGE_CHARS = 2000
+MAX_SUMMARY_INPUT_CHARS = 12_000  # of a document's text sent to be summarised
 TUTOR = (
     "You are a patient tutor. Answer from the numbered passages of the student's own "
     "documents, citing them as [1], [2]. When they do not hold the answer, say so."
@@ -81,6 +82,20 @@ def generation_messages(request: GenerationRequest) -> list[dict[str, Any]]:
     return [
         {"role": "system", "content": "You write study material as JSON that fits the schema."},
         {"role": "user", "content": f"{task}\n\nPassages:\n\n{numbered(request.passages)}"},
+    ]
+
+
+def summary_messages(text: str, max_words: int) -> list[dict[str, Any]]:
+    """Asks for a summary, topics and key concepts of the start of a document."""
+    task = (
+        f"Summarise the document below in at most {max_words} words, using only what it says. "
+        "List up to 8 topics (single lowercase words) and up to 8 key concepts (lowercase "
+        "snake_case phrases such as chain_rule) that it teaches."
+    )
+    excerpt = text[:MAX_SUMMARY_INPUT_CHARS]
+    return [
+        {"role": "system", "content": "You describe study documents as JSON that fits the schema."},
+        {"role": "user", "content": f"{task}\n\nDocument:\n\n{excerpt}"},
     ]
 
 
