@@ -22,6 +22,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     migrate(settings)
     system = build(settings, workers=not args.no_workers)
+    # uvicorn re-raises SIGTERM after its graceful shutdown; exit through `finally` instead.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         uvicorn.run(
             create_app(system),

@@ -241,7 +241,7 @@ class ProjectionRunner:
                 with psycopg.connect(postgres_dsn(self.listen_url), autocommit=True) as conn:
                     conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
                     while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=1.0, stop_after=1):
+                        for _ in conn.notifies(timeout=0.1, stop_after=1):
                             self._wake.set()
             except psycopg.Error:
                 logger.warning("LISTEN connection lost; polling until it is back")
