@@ -172,7 +172,7 @@ class CommandBus:
                 uow.release()
                 # Another writer appended to one of our aggregates first: decide again,
                 # after a jittered pause so that contenders spread out.
-                time.sleep(random.uniform(0, 0.002 * min(attempt + 1, 10)))
+                time.sleep(random.uniform(0, min(0.05, 0.001 * 2**attempt)))
                 continue
             except BaseException:
                 uow.release()
