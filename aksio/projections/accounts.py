@@ -6,7 +6,6 @@ are deliberately not projected: only command handlers ever need them.
 
 from __future__ import annotations
 
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -16,6 +15,7 @@ from aksio.aggregates.accounts.feedback import Feedback
 from aksio.aggregates.accounts.user import PROFILE_DEFAULTS, PROFILE_FIELDS, User
 from aksio.projections.base import Projection, Row, Rows, handles
 from aksio.projections.db import UtcDateTime, metadata
+from aksio.projections.paging import first_row
 
 users = sa.Table(
     "rm_users",
@@ -95,18 +95,13 @@ class AccountsProjection(Projection):
 
 
 # -- queries -------------------------------------------------------------------------
-def _one(conn: Connection, query: sa.Select[Any]) -> Row | None:
-    found = conn.execute(query).mappings().first()
-    return dict(found) if found is not None else None
-
-
 def get_profile(conn: Connection, user_id: UUID) -> Row | None:
     """The user's profile row (`timezone`, `scheduler`, names, ...), or None without an account."""
-    return _one(conn, sa.select(users).where(users.c.id == user_id))
+    return first_row(conn, sa.select(users).where(users.c.id == user_id))
 
 
 def get_feedback(conn: Connection, owner_id: UUID, feedback_id: UUID) -> Row | None:
-    return _one(
+    return first_row(
         conn,
         sa.select(feedback).where(feedback.c.id == feedback_id, feedback.c.owner_id == owner_id),
     )

@@ -12,17 +12,14 @@ from sqlalchemy.engine import Connection
 from aksio.projections.base import Row
 from aksio.projections.chat import chats, concepts, contexts, gaps, messages, sessions
 from aksio.projections.flashcards import flashcards
-from aksio.projections.paging import Page, paged
+from aksio.projections.paging import Page, first_row, paged
 from aksio.projections.quizzes import attempts, quizzes
 
 
-def _one(conn: Connection, query: sa.Select[Any]) -> Row | None:
-    found = conn.execute(query).mappings().first()
-    return dict(found) if found is not None else None
-
-
 def get_chat(conn: Connection, owner_id: UUID, chat_id: UUID) -> Row | None:
-    return _one(conn, sa.select(chats).where(chats.c.id == chat_id, chats.c.owner_id == owner_id))
+    return first_row(
+        conn, sa.select(chats).where(chats.c.id == chat_id, chats.c.owner_id == owner_id)
+    )
 
 
 def list_chats(
@@ -38,7 +35,7 @@ def list_chats(
 
 
 def get_message(conn: Connection, message_id: UUID) -> Row | None:
-    return _one(conn, sa.select(messages).where(messages.c.id == message_id))
+    return first_row(conn, sa.select(messages).where(messages.c.id == message_id))
 
 
 def list_messages(
@@ -75,12 +72,12 @@ def active_contexts(conn: Connection, chat_id: UUID, now: datetime) -> list[Row]
 
 
 def get_context(conn: Connection, context_id: UUID) -> Row | None:
-    return _one(conn, sa.select(contexts).where(contexts.c.id == context_id))
+    return first_row(conn, sa.select(contexts).where(contexts.c.id == context_id))
 
 
 def get_session(conn: Connection, owner_id: UUID, session_id: UUID) -> Row | None:
     s = sessions
-    return _one(conn, sa.select(s).where(s.c.id == session_id, s.c.owner_id == owner_id))
+    return first_row(conn, sa.select(s).where(s.c.id == session_id, s.c.owner_id == owner_id))
 
 
 def list_sessions(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
@@ -11,19 +10,14 @@ from sqlalchemy.engine import Connection
 
 from aksio.projections.base import Row
 from aksio.projections.learning_tables import goal_progress, goals, study_plans, study_sessions
-from aksio.projections.paging import Page, paged
+from aksio.projections.paging import Page, first_row, paged
 
 GOAL_ORDER = (goals.c.created_at, goals.c.seq, goals.c.id)
 
 
-def _one(conn: Connection, query: sa.Select[Any]) -> Row | None:
-    found = conn.execute(query).mappings().first()
-    return dict(found) if found is not None else None
-
-
 def get_plan(conn: Connection, owner_id: UUID, plan_id: UUID) -> Row | None:
     t = study_plans
-    return _one(conn, sa.select(t).where(t.c.id == plan_id, t.c.owner_id == owner_id))
+    return first_row(conn, sa.select(t).where(t.c.id == plan_id, t.c.owner_id == owner_id))
 
 
 def list_plans(
@@ -51,7 +45,9 @@ def all_plans(conn: Connection, owner_id: UUID) -> list[Row]:
 
 
 def get_goal(conn: Connection, owner_id: UUID, goal_id: UUID) -> Row | None:
-    return _one(conn, sa.select(goals).where(goals.c.id == goal_id, goals.c.owner_id == owner_id))
+    return first_row(
+        conn, sa.select(goals).where(goals.c.id == goal_id, goals.c.owner_id == owner_id)
+    )
 
 
 def list_goals(
@@ -82,7 +78,7 @@ def owner_goals(conn: Connection, owner_id: UUID, plan_id: UUID | None = None) -
 
 def get_session(conn: Connection, owner_id: UUID, session_id: UUID) -> Row | None:
     t = study_sessions
-    return _one(conn, sa.select(t).where(t.c.id == session_id, t.c.owner_id == owner_id))
+    return first_row(conn, sa.select(t).where(t.c.id == session_id, t.c.owner_id == owner_id))
 
 
 def list_sessions(

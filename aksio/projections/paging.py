@@ -1,4 +1,4 @@
-"""Page-number pagination over a read-model query."""
+"""Read-model query helpers: page-number pagination and single rows."""
 
 from __future__ import annotations
 
@@ -28,3 +28,9 @@ def paged(conn: Connection, query: sa.Select[Any], page: int, page_size: int) ->
     count = int(conn.execute(count_query).scalar_one())
     rows = conn.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
     return Page(count=count, page=page, page_size=page_size, rows=[dict(r) for r in rows])
+
+
+def first_row(conn: Connection, query: sa.Select[Any]) -> Row | None:
+    """The query's first row as a dict, or None."""
+    found = conn.execute(query).mappings().first()
+    return dict(found) if found is not None else None

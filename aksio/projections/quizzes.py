@@ -18,7 +18,7 @@ from aksio.aggregates.quizzes.attempt import QuizAttempt
 from aksio.aggregates.quizzes.quiz import QUIZ_FIELDS, Quiz
 from aksio.projections.base import Projection, Row, Rows, handles
 from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import Page, paged
+from aksio.projections.paging import Page, first_row, paged
 
 quizzes = sa.Table(
     "rm_quizzes",
@@ -235,13 +235,8 @@ def list_quizzes(
     return paged(conn, query.order_by(quizzes.c.created_at, quizzes.c.id), page, page_size)
 
 
-def _first(conn: Connection, query: sa.Select[Any]) -> Row | None:
-    found = conn.execute(query).mappings().first()
-    return dict(found) if found else None
-
-
 def get_quiz(conn: Connection, owner_id: UUID, quiz_id: UUID) -> Row | None:
-    return _first(
+    return first_row(
         conn, sa.select(quizzes).where(quizzes.c.id == quiz_id, quizzes.c.owner_id == owner_id)
     )
 
@@ -254,12 +249,12 @@ def list_questions(conn: Connection, quiz_id: UUID) -> list[Row]:
 
 def get_question(conn: Connection, quiz_id: UUID, question_id: UUID) -> Row | None:
     cond = (questions.c.id == question_id, questions.c.quiz_id == quiz_id)
-    return _first(conn, sa.select(questions).where(*cond))
+    return first_row(conn, sa.select(questions).where(*cond))
 
 
 def get_attempt(conn: Connection, owner_id: UUID, attempt_id: UUID) -> Row | None:
     cond = (attempts.c.id == attempt_id, attempts.c.owner_id == owner_id)
-    return _first(conn, sa.select(attempts).where(*cond))
+    return first_row(conn, sa.select(attempts).where(*cond))
 
 
 def list_attempts(
