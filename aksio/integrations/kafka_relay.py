@@ -194,7 +194,7 @@ class RelayRunner(ReactorRunner):
 
     reactor: KafkaRelay
 
-    def run_once(self) -> int:
+    def run_once(self, *, settle: bool = False) -> int:
         with self._lock:
             if not self.owned:
                 self.owned = self.locks.try_acquire(self.lock_name)

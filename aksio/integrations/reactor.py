@@ -1,20 +1,25 @@
 """Reactors: followers of the event log that act on the world (I/O) and answer with commands.
 
-Each reactor keeps its own tracked position, advanced after every event it
+Each reactor keeps its own tracked position, saved after every event it
 handled, so a crash repeats at most the event in hand: reactions must be
-idempotent per event (the stable public event id serves as the key). One
-process at a time runs a given reactor (the same locks as projections).
+idempotent per event (the stable public event id serves as the key). Events
+a reactor does not follow are skipped by their stored topic, without being
+decoded, and moving past them is saved at most once a second (and when a
+drain ends): a restart reads them again and skips them again. One process at
+a time runs a given reactor (the same locks as projections).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import ClassVar, cast
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
+from eventsourcing.utils import resolve_topic
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -23,11 +28,17 @@ from aksio.projections.db import reactor_tracking
 from aksio.projections.locks import Locks
 
 logger = logging.getLogger(__name__)
+SKIPPED_SAVE_INTERVAL_S = 1.0
 
 
 class Reactor:
     name: ClassVar[str]
     topics: ClassVar[tuple[type[DomainEvent], ...]] = ()
+
+    def follows(self, topic: str) -> bool:
+        """Whether events stored under `topic` concern this reactor (subclasses included)."""
+        wanted = tuple(self.topics)
+        return not wanted or issubclass(resolve_topic(topic), wanted)
 
     def react(self, event: DomainEvent, position: int) -> None:
         raise NotImplementedError
@@ -58,6 +69,9 @@ class ReactorRunner:
         self._stop = threading.Event()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._follows: dict[str, bool] = {}
+        self._saved: int | None = None
+        self._saved_at = 0.0
 
     @property
     def lock_name(self) -> str:
@@ -78,36 +92,46 @@ class ReactorRunner:
         stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"position": position})
         with self.engine.begin() as conn:
             conn.execute(stmt)
-        self.position = position
+        self.position = self._saved = position
+        self._saved_at = time.monotonic()
 
-    def run_once(self) -> int:
-        """Handles one batch of events; returns how many were read."""
+    def follows(self, topic: str) -> bool:
+        known = self._follows.get(topic)
+        if known is None:
+            known = self._follows[topic] = self.reactor.follows(topic)
+        return known
+
+    def _save_skipped(self, settle: bool) -> None:
+        """Saves a position moved past skipped events on a drain or once a second."""
+        stale = time.monotonic() - self._saved_at >= SKIPPED_SAVE_INTERVAL_S
+        if self.position is not None and self.position != self._saved and (settle or stale):
+            self._save_position(self.position)
+
+    def run_once(self, *, settle: bool = False) -> int:
+        """Handles one batch of events; returns how many were read. `settle` (drains) saves
+        the position even when the batch only skipped events."""
         with self._lock:
             if not self.owned:
                 self.owned = self.locks.try_acquire(self.lock_name)
                 if not self.owned:
                     return 0
             if self.position is None:
-                self.position = self._load_position()
+                self.position = self._saved = self._load_position()
             notifications = self.store.read(after=self.position, limit=self.batch_size)
-            wanted = tuple(self.reactor.topics)
-            last_saved = self.position
             for notification in notifications:
-                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
-                if not wanted or isinstance(event, wanted):
+                if self.follows(notification.topic):
+                    event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
                     self.reactor.react(event, notification.id)
                     self._save_position(notification.id)
-                    last_saved = notification.id
                 else:
                     self.position = notification.id
-            if notifications and self.position != last_saved:
-                self._save_position(self.position)
+            self._save_skipped(settle)
             return len(notifications)
 
     def drain(self) -> int:
         total = 0
         while True:
-            count = self.run_once()
+            count = self.run_once(settle=True)
             total += count
             if count < self.batch_size:
                 return total

@@ -35,7 +35,7 @@ from aksio.commands.webhooks import (
 )
 from aksio.core.clock import Clock
 from aksio.core.errors import DomainError
-from aksio.core.public_events import public_type, to_public
+from aksio.core.public_events import public_type, public_type_of_topic, to_public
 from aksio.core.store import EventStore
 from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.integrations.signing import SecretBox, signed_headers
@@ -44,6 +44,7 @@ from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
 
 logger = logging.getLogger(__name__)
+DUE_CHECK_S = 0.5  # how often retries coming due are looked for
 Observer = Callable[[str], None]
 
 
@@ -127,19 +128,29 @@ class WebhookDispatcher(Reactor):
         self.engine: Engine | None = None
         self.written = 0  # position of our latest command: the read model must reach it
         self.observers: list[Observer] = []
+        self._subscribed: set[str] | None = None  # event types anyone subscribes to
 
     def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
         self.engine = engine
         return DispatcherRunner(self, store, engine, locks)
 
     # -- scheduling ------------------------------------------------------------------
+    def follows(self, topic: str) -> bool:
+        return public_type_of_topic(topic) in WEBHOOK_EVENT_TYPES
+
+    def begin_batch(self) -> None:
+        """Forgets which event types have subscribers: read again once per batch."""
+        self._subscribed = None
+
     def react(self, event: DomainEvent, position: int) -> None:
         kind = public_type(event)
         if kind not in WEBHOOK_EVENT_TYPES:
             return
         assert self.engine is not None
         with self.engine.connect() as conn:
-            if not q.anyone_subscribes(conn, kind):
+            if self._subscribed is None:
+                self._subscribed = q.subscribed_types(conn)
+            if kind not in self._subscribed:
                 return
             owner = self._owner_of(event)
             targets = q.subscribed_endpoints(conn, owner, kind) if owner else []
@@ -177,11 +188,12 @@ class WebhookDispatcher(Reactor):
             ).scalar()
         return int(position or 0) >= self.written
 
-    def deliver_due(self) -> int:
-        """Sends every due delivery once; returns how many were tried."""
+    def deliver_due(self) -> int | None:
+        """Sends every due delivery once; returns how many were tried, or None while the read
+        model does not show this dispatcher's own commands yet."""
         assert self.engine is not None
         if not self.read_model_ready():
-            return 0
+            return None
         now = self.clock.now()
         with self.engine.connect() as conn:
             due = q.due_deliveries(conn, now, self.batch)
@@ -228,26 +240,37 @@ class WebhookDispatcher(Reactor):
 
 
 class DispatcherRunner(ReactorRunner):
-    """Follows the log like any reactor, then sends whatever is due, on every pass."""
+    """Follows the log like any reactor, then sends whatever is due: after it scheduled
+    deliveries, every `DUE_CHECK_S` for retries coming due, and on every drain."""
 
     reactor: WebhookDispatcher
+    _checked = 0  # the dispatcher's command position at the last look at due deliveries
+    _next_check = 0.0
 
-    def run_once(self) -> int:
+    def run_once(self, *, settle: bool = False) -> int:
         with self._lock:
             if not self.owned:
                 self.owned = self.locks.try_acquire(self.lock_name)
                 if not self.owned:
                     return 0
             if self.position is None:
-                self.position = self._load_position()
+                self.position = self._saved = self._load_position()
+            written = self.reactor.written
             notifications = self.store.read(after=self.position, limit=self.batch_size)
+            self.reactor.begin_batch()
             for notification in notifications:
-                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
-                self.reactor.react(event, notification.id)
-            if notifications:
-                # Saved per batch: a crash repeats the batch, and scheduling is idempotent.
-                self._save_position(notifications[-1].id)
-            self.reactor.deliver_due()
+                if self.follows(notification.topic):
+                    event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
+                    self.reactor.react(event, notification.id)
+                self.position = notification.id
+            scheduled = self.reactor.written != written
+            # Saved per batch that scheduled deliveries: a crash repeats the batch, and
+            # scheduling is idempotent.
+            self._save_skipped(settle or scheduled)
+            now = time.monotonic()
+            look = settle or self.reactor.written != self._checked or now >= self._next_check
+            if look and self.reactor.deliver_due() is not None:
+                self._checked, self._next_check = self.reactor.written, now + DUE_CHECK_S
             return len(notifications)
 
     def stop(self) -> None:

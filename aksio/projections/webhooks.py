@@ -233,6 +233,12 @@ def anyone_subscribes(conn: Connection, event_type: str) -> bool:
     return conn.execute(query.limit(1)).first() is not None
 
 
+def subscribed_types(conn: Connection) -> set[str]:
+    """The event types that at least one active endpoint subscribes to."""
+    query = sa.select(subscriptions.c.event_type).where(subscriptions.c.active.is_(True))
+    return {row[0] for row in conn.execute(query.distinct())}
+
+
 def subscribed_endpoints(conn: Connection, owner_id: UUID, event_type: str) -> list[UUID]:
     query = sa.select(subscriptions.c.endpoint_id).where(
         subscriptions.c.owner_id == owner_id,
