@@ -12,7 +12,9 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.flashcard import DIFFICULTIES, Flashcard
 from aksio.aggregates.flashcards.schedule import MASTERY_LEVELS, Schedule, mastery
+from aksio.projections.accounts import users
 from aksio.projections.base import Projection, Row, Rows, handles
+from aksio.projections.courses import courses
 from aksio.projections.db import UtcDateTime, metadata
 from aksio.projections.paging import Page, paged
 
@@ -241,6 +243,29 @@ def list_flashcards(
 def get_flashcard(conn: Connection, owner_id: UUID, card_id: UUID) -> Row | None:
     found = conn.execute(_mine(owner_id).where(flashcards.c.id == card_id)).mappings().first()
     return dict(found) if found else None
+
+
+def get_flashcard_with_schedulers(
+    conn: Connection, owner_id: UUID, card_id: UUID
+) -> tuple[Row, str | None, str | None] | None:
+    """The card with its course's and its owner's scheduler choices, in one query (the
+    review route needs all three)."""
+    query = (
+        sa.select(
+            flashcards, courses.c.scheduler.label("_course"), users.c.scheduler.label("_profile")
+        )
+        .select_from(
+            flashcards.outerjoin(courses, courses.c.id == flashcards.c.course_id).outerjoin(
+                users, users.c.id == flashcards.c.owner_id
+            )
+        )
+        .where(flashcards.c.owner_id == owner_id, flashcards.c.id == card_id)
+    )
+    found = conn.execute(query).mappings().first()
+    if found is None:
+        return None
+    row = dict(found)
+    return row, row.pop("_course"), row.pop("_profile")
 
 
 def list_due(

@@ -60,6 +60,18 @@ def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
     return profile_scheduler(reads, user)
 
 
+def _card_scheduler(reads: Connection, user: UUID, card_id: UUID) -> str:
+    """`scheduler_for` the card's course, read with the card in one query."""
+    found = q.get_flashcard_with_schedulers(reads, user, card_id)
+    if found is None:
+        raise NotFound("Flashcard")
+    _, course_choice, profile_choice = found
+    for chosen in (course_choice, profile_choice):
+        if chosen in SCHEDULERS:
+            return str(chosen)
+    return "sm2"
+
+
 def _own_course(reads: Connection, user: UUID, course_id: UUID) -> None:
     if course_queries.get_course(reads, user, course_id) is None:
         raise NotFound("Course")
@@ -224,7 +236,7 @@ def review_flashcard(
     card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, reads: Reads, now: Now
 ) -> Any:
     """Record a review (quality 0-5) and schedule the card's next review."""
-    scheduler = scheduler_for(reads, user, _row(reads, user, card_id)["course_id"])
+    scheduler = _card_scheduler(reads, user, card_id)
     seconds = body.response_time_seconds
     review_id = bus.run(
         ReviewFlashcard(
