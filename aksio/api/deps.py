@@ -1,4 +1,8 @@
-"""`Annotated` dependencies shared by every route."""
+"""`Annotated` dependencies shared by every route.
+
+The cheap ones are `async def` so that FastAPI calls them on the event loop: it runs
+every plain `def` dependency in its thread pool, a thread hop each.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ R = TypeVar("R")
 bearer = HTTPBearer(auto_error=False)
 
 
-def get_system(request: Request) -> System:
+async def get_system(request: Request) -> System:
     system: System = request.app.state.system
     return system
 
@@ -27,7 +31,7 @@ def get_system(request: Request) -> System:
 SystemDep = Annotated[System, Depends(get_system)]
 
 
-def current_user(
+async def current_user(
     system: SystemDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> UUID:
@@ -52,7 +56,7 @@ class Commands:
         return outcome.value
 
 
-def get_commands(system: SystemDep) -> Commands:
+async def get_commands(system: SystemDep) -> Commands:
     return Commands(system)
 
 
@@ -67,7 +71,7 @@ def get_reads(system: SystemDep) -> Iterator[Connection]:
 Reads = Annotated[Connection, Depends(get_reads)]
 
 
-def get_now(system: SystemDep) -> datetime:
+async def get_now(system: SystemDep) -> datetime:
     return system.clock.now()
 
 

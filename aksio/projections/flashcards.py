@@ -245,6 +245,32 @@ def get_flashcard(conn: Connection, owner_id: UUID, card_id: UUID) -> Row | None
     return dict(found) if found else None
 
 
+_REVIEW_LABELS = {f"r__{c.name}": c.name for c in flashcard_reviews.c}
+_CARD_WITH_REVIEW = (
+    sa.select(flashcards, *[c.label(f"r__{c.name}") for c in flashcard_reviews.c])
+    .select_from(flashcards.join(flashcard_reviews, flashcard_reviews.c.card_id == flashcards.c.id))
+    .where(
+        flashcards.c.owner_id == sa.bindparam("owner_id"),
+        flashcards.c.id == sa.bindparam("card_id"),
+        flashcard_reviews.c.id == sa.bindparam("review_id"),
+    )
+)
+
+
+def get_flashcard_with_review(
+    conn: Connection, owner_id: UUID, card_id: UUID, review_id: UUID
+) -> tuple[Row, Row] | None:
+    """The card and one of its reviews, in one query (what a review answers with)."""
+    params = {"owner_id": owner_id, "card_id": card_id, "review_id": review_id}
+    found = conn.execute(_CARD_WITH_REVIEW, params).mappings().first()
+    if found is None:
+        return None
+    card, review = dict(found), {}
+    for label, name in _REVIEW_LABELS.items():
+        review[name] = card.pop(label)
+    return card, review
+
+
 def get_flashcard_with_schedulers(
     conn: Connection, owner_id: UUID, card_id: UUID
 ) -> tuple[Row, str | None, str | None] | None:

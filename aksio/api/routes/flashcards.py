@@ -85,10 +85,13 @@ def _row(reads: Connection, user: UUID, card_id: UUID) -> dict[str, Any]:
 
 
 def _result(reads: Connection, user: UUID, card_id: UUID, review_id: UUID, now: datetime) -> Any:
-    card = FlashcardOut.of(_row(reads, user, card_id), now)
-    review = q.get_review(reads, review_id)
-    assert review is not None
-    return ReviewResult.model_validate({**card.model_dump(), "review": ReviewOut.of(review)})
+    found = q.get_flashcard_with_review(reads, user, card_id, review_id)
+    if found is None:
+        raise NotFound("Flashcard")
+    card, review = found
+    return ReviewResult.model_validate(
+        {**FlashcardOut.of(card, now).model_dump(), "review": ReviewOut.of(review)}
+    )
 
 
 @router.post("/", status_code=201, response_model=FlashcardOut)
