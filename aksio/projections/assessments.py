@@ -84,3 +84,15 @@ def get_assessment(conn: Connection, owner_id: UUID, assessment_id: UUID) -> Row
     )
     found = conn.execute(query).mappings().first()
     return dict(found) if found else None
+
+
+def generated_quiz(conn: Connection, owner_id: UUID, assessment_id: UUID) -> UUID | None:
+    """The quiz that generation made for the assessment, if any."""
+    row = get_assessment(conn, owner_id, assessment_id)
+    return quiz_of(row) if row else None
+
+
+def quiz_of(row: Row) -> UUID | None:
+    content = row.get("generated_content") or {}
+    quiz_id = (content.get("quiz") or {}).get("quiz_id")
+    return UUID(quiz_id) if quiz_id else None

@@ -141,3 +141,36 @@ def test_generation_is_rate_limited(tmp_path: Path) -> None:
             assert "retry-after" in limited.headers
     finally:
         system.close()
+
+
+def test_answer_key_of_a_generated_quiz_is_hidden_while_an_attempt_runs(
+    client: TestClient, system: System, auth: Headers
+) -> None:
+    course_id = course(client, auth)
+    document = upload(client, system, auth, course_id, pages=2)
+    target = assessment(client, auth, course_id)
+    body = generate(client, auth, target, document_ids=[document], flashcard_count=2,
+                    quiz_questions=3).json()  # fmt: skip
+    quiz_id = body["generated_content"]["quiz"]["quiz_id"]
+
+    def questions(path: str) -> list[dict[str, object]]:
+        found = client.get(path, headers=auth).json()
+        rows = found["results"] if "results" in found else [found]
+        shown: list[dict[str, object]] = rows[0]["generated_content"]["quiz"]["questions"]
+        return shown
+
+    one, listed = f"/api/v1/assessments/{target}/", f"/api/v1/assessments/?course={course_id}"
+    assert all("correct_answer" in q and "source" in q for q in questions(one))
+    attempt = client.post(f"/api/v1/assessments/quizzes/{quiz_id}/start_attempt/", headers=auth)
+    assert attempt.status_code == 201, attempt.text
+    for path in (one, listed):
+        hidden = questions(path)
+        assert len(hidden) == 3
+        assert not any({"correct_answer", "explanation", "source"} & set(q) for q in hidden)
+    audit = client.get(f"/api/v1/audit/events/?aggregate_id={target}", headers=auth).json()
+    assert "correct_answer" not in str(audit["results"])
+    done = client.post(
+        f"/api/v1/assessments/quiz-attempts/{attempt.json()['attempt_id']}/complete/", headers=auth
+    )
+    assert done.status_code == 200, done.text
+    assert all("correct_answer" in q for q in questions(one))

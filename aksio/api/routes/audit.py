@@ -14,6 +14,7 @@ from aksio.api.deps import CurrentUser, Paging, Reads, SystemDep, page_links
 from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.core.errors import NotFound
 from aksio.core.public_events import history, to_public, version_of
+from aksio.projections.assessments import generated_quiz
 from aksio.projections.quizzes import answers_hidden
 
 Event = DomainEventProtocol[UUID]
@@ -54,8 +55,10 @@ def list_events(
     after = (paging.page - 1) * paging.page_size
     stored = history(recorder, aggregate_id, after=after, limit=paging.page_size)
     items = [to_public(n.id, to_event(n)) for n in stored]
-    if answers_hidden(reads, user, aggregate_id):
-        # While an attempt runs, the quiz's answer key stays hidden here too.
+    quiz_id = generated_quiz(reads, user, aggregate_id) or aggregate_id
+    if answers_hidden(reads, user, quiz_id):
+        # While an attempt runs, the answer key of the quiz (or of the quiz an assessment
+        # generated) stays hidden here too.
         items = [{**item, "data": hide_answer_key(item["data"])} for item in items]
     count = version_of(recorder, aggregate_id)
     return PageOut[AuditEventOut](
