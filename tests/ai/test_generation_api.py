@@ -155,7 +155,7 @@ def test_answer_key_of_a_generated_quiz_is_hidden_while_an_attempt_runs(
 
     def questions(path: str) -> list[dict[str, object]]:
         found = client.get(path, headers=auth).json()
-        rows = found["results"] if "results" in found else [found]
+        rows = found.get("results", [found])
         shown: list[dict[str, object]] = rows[0]["generated_content"]["quiz"]["questions"]
         return shown
 
