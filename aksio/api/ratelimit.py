@@ -11,7 +11,7 @@ from uuid import UUID
 
 from limits import parse
 from limits.storage import MemoryStorage, RedisStorage, Storage
-from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from aksio.core.errors import AuthenticationFailed, DomainError
 
@@ -55,7 +55,8 @@ class RateLimiter:
         user_of_token: Callable[[str], UUID],
     ) -> None:
         storage: Storage = RedisStorage(redis_url) if redis_url else MemoryStorage()
-        self.strategy = FixedWindowRateLimiter(storage)
+        # A sliding window (two weighted fixed windows): no double burst at a window edge.
+        self.strategy = SlidingWindowCounterRateLimiter(storage)
         self.items = {"user": parse(user), "anon": parse(anon), "upload": parse(upload),
                       "ai": parse(ai)}  # fmt: skip
         self.user_of_token = user_of_token
