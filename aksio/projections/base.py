@@ -2,7 +2,7 @@
 
 A projection maps events to rows. It never writes SQL per event: it reads and
 writes rows through `Rows`, which keeps them in memory for the batch and
-flushes each table with one multi-row upsert, in the same transaction as the
+flushes each table at once (see `bulk`), in the same transaction as the
 projection's tracked position.
 """
 
@@ -13,11 +13,12 @@ from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-Row = dict[str, Any]
-Key = tuple[Any, ...]
+from aksio.projections.bulk import Key as Key
+from aksio.projections.bulk import Row as Row
+from aksio.projections.bulk import TableWriter
+
 E = TypeVar("E", bound=DomainEvent)
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -66,10 +67,12 @@ class Rows:
 
     It may keep rows across batches because one runner at a time owns a
     projection's tables (see `locks`); `complete` means the cache holds every
-    row written since the tables were emptied, so a miss needs no query.
+    row written since the tables were emptied, so a miss needs no query, and
+    a key it never flushed is not stored, so it needs no upsert (nor delete).
     """
 
     MAX_CACHED = 300_000
+    COPY_FROM = 200  # fewer new rows of a table are upserted: COPY costs round trips
 
     def __init__(self) -> None:
         self.conn: Connection | None = None
@@ -78,6 +81,8 @@ class Rows:
         self._tables: dict[str, sa.Table] = {}
         self._shapes: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
         self.complete: set[str] = set()
+        self._stored: dict[str, set[Key]] = {}  # keys flushed, for complete tables
+        self._writers: dict[tuple[str, str], TableWriter] = {}
 
     def _shape(self, table: sa.Table) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
         """Column names with their defaults, and key names: computed once per table."""
@@ -97,6 +102,7 @@ class Rows:
         self._cache.clear()
         self._dirty = {}
         self.complete = {t.name for t in emptied}
+        self._stored = {name: set() for name in self.complete}
 
     def _key(self, table: sa.Table, key: Any) -> Key:
         return key if isinstance(key, tuple) else (key,)
@@ -145,26 +151,43 @@ class Rows:
         self._store(table.name, self._key(table, key), None)
 
     def flush(self) -> None:
-        assert self.conn is not None
+        conn = self.conn
+        assert conn is not None
         for name, changes in self._dirty.items():
-            table = self._tables[name]
-            gone = [k for k, row in changes.items() if row is None]
-            live = [row for row in changes.values() if row is not None]
-            if gone:
-                cols = _pk(table)
-                for start in range(0, len(gone), 500):
-                    chunk = gone[start : start + 500]
-                    if len(cols) == 1:
-                        cond = cols[0].in_([k[0] for k in chunk])
+            writer = self._writer(name, conn)
+            stored = self._stored.get(name)
+            if stored is None:
+                writer.delete(conn, [k for k, row in changes.items() if row is None])
+                writer.upsert(conn, [row for row in changes.values() if row is not None])
+                continue
+            gone: list[Key] = []
+            changed: list[Row] = []
+            fresh: dict[Key, Row] = {}
+            for key, row in changes.items():
+                if key in stored:
+                    if row is None:
+                        gone.append(key)
                     else:
-                        cond = sa.tuple_(*cols).in_(chunk)
-                    self.conn.execute(table.delete().where(cond))
-            if live:
-                self.conn.execute(_upsert(table, self.conn.dialect.name), live)
+                        changed.append(row)
+                elif row is not None:
+                    fresh[key] = row
+            writer.delete(conn, gone)
+            writer.upsert(conn, changed)
+            writer.insert_new(conn, list(fresh.values()), self.COPY_FROM)
+            stored.difference_update(gone)
+            stored.update(fresh)
         self._dirty = {}
         if len(self._cache) > self.MAX_CACHED:
             self._cache.clear()
             self.complete.clear()
+            self._stored.clear()
+
+    def _writer(self, name: str, conn: Connection) -> TableWriter:
+        writer = self._writers.get((name, conn.dialect.name))
+        if writer is None:
+            writer = TableWriter(self._tables[name], conn.dialect)
+            self._writers[(name, conn.dialect.name)] = writer
+        return writer
 
 
 def _default(column: sa.Column[Any]) -> Any:
@@ -172,13 +195,3 @@ def _default(column: sa.Column[Any]) -> Any:
     if default is not None and getattr(default, "is_scalar", False):
         return getattr(default, "arg", None)
     return None
-
-
-def _upsert(table: sa.Table, dialect: str) -> Any:
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table)
-    keys = [c.name for c in _pk(table)]
-    others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
-    if not others:
-        return stmt.on_conflict_do_nothing(index_elements=keys)
-    return stmt.on_conflict_do_update(index_elements=keys, set_=others)
