@@ -9,6 +9,7 @@ projection's tracked position.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
 
 import sqlalchemy as sa
@@ -21,6 +22,7 @@ from aksio.projections.bulk import TableWriter
 
 E = TypeVar("E", bound=DomainEvent)
 F = TypeVar("F", bound=Callable[..., None])
+_MISSING: Any = object()
 
 
 def handles(*event_types: type[DomainEvent]) -> Callable[[F], F]:
@@ -62,6 +64,22 @@ def _pk(table: sa.Table) -> list[sa.Column[Any]]:
     return list(table.primary_key.columns)
 
 
+class _Shape:
+    """A table's columns with their defaults, and how to get a row's key."""
+
+    __slots__ = ("defaults", "key_of", "width")
+
+    def __init__(self, table: sa.Table) -> None:
+        self.defaults = {c.name: _default(c) for c in table.columns}
+        self.width = len(self.defaults)
+        names = [c.name for c in _pk(table)]
+        if len(names) == 1:
+            (name,) = names
+            self.key_of: Callable[[Row], Key] = lambda row: (row[name],)
+        else:
+            self.key_of = itemgetter(*names)
+
+
 class Rows:
     """A write-back cache of read-model rows, owned by one projection runner.
 
@@ -69,6 +87,7 @@ class Rows:
     projection's tables (see `locks`); `complete` means the cache holds every
     row written since the tables were emptied, so a miss needs no query, and
     a key it never flushed is not stored, so it needs no upsert (nor delete).
+    Rows are handed out as copies: a handler changes them through `update`.
     """
 
     MAX_CACHED = 300_000
@@ -76,79 +95,96 @@ class Rows:
 
     def __init__(self) -> None:
         self.conn: Connection | None = None
-        self._cache: dict[tuple[str, Key], Row | None] = {}
+        self._cache: dict[str, dict[Key, Row | None]] = {}
         self._dirty: dict[str, dict[Key, Row | None]] = {}
         self._tables: dict[str, sa.Table] = {}
-        self._shapes: dict[str, tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]] = {}
+        self._shapes: dict[str, _Shape] = {}
         self.complete: set[str] = set()
         self._stored: dict[str, set[Key]] = {}  # keys flushed, for complete tables
         self._writers: dict[tuple[str, str], TableWriter] = {}
-
-    def _shape(self, table: sa.Table) -> tuple[tuple[tuple[str, Any], ...], tuple[str, ...]]:
-        """Column names with their defaults, and key names: computed once per table."""
-        shape = self._shapes.get(table.name)
-        if shape is None:
-            columns = tuple((c.name, _default(c)) for c in table.columns)
-            shape = (columns, tuple(c.name for c in _pk(table)))
-            self._shapes[table.name] = shape
-            self._tables[table.name] = table
-        return shape
 
     def begin(self, conn: Connection) -> None:
         self.conn = conn
         self._dirty = {}
 
     def reset(self, emptied: Iterable[sa.Table] = ()) -> None:
-        self._cache.clear()
+        self._cache = {}
         self._dirty = {}
         self.complete = {t.name for t in emptied}
         self._stored = {name: set() for name in self.complete}
 
-    def _key(self, table: sa.Table, key: Any) -> Key:
-        return key if isinstance(key, tuple) else (key,)
-
     def get(self, table: sa.Table, key: Any) -> Row | None:
-        k = self._key(table, key)
-        try:
-            row = self._cache[(table.name, k)]
-        except KeyError:
-            row = None if table.name in self.complete else self._select(table, k)
-            self._cache[(table.name, k)] = row
-        return dict(row) if row is not None else None
+        k = key if isinstance(key, tuple) else (key,)
+        cache = self._cache.get(table.name)
+        if cache is None:
+            cache = self._cache[table.name] = {}
+        row = cache.get(k, _MISSING)
+        if row is _MISSING:
+            row = cache[k] = self._load(table, k)
+        return None if row is None else row.copy()
 
-    def _select(self, table: sa.Table, key: Key) -> Row | None:
+    def _load(self, table: sa.Table, key: Key) -> Row | None:
+        if table.name in self.complete:
+            return None
         assert self.conn is not None
         cond = sa.and_(*[c == v for c, v in zip(_pk(table), key, strict=True)])
         found = self.conn.execute(sa.select(table).where(cond)).mappings().first()
         return dict(found) if found is not None else None
 
     def put(self, table: sa.Table, row: Row) -> None:
-        columns, keys = self._shape(table)
-        full = {name: row.get(name, default) for name, default in columns}
-        self._store(table.name, tuple(full[name] for name in keys), full)
-
-    def _store(self, name: str, key: Key, row: Row | None) -> None:
-        self._cache[(name, key)] = row
+        name = table.name
+        shape = self._shapes.get(name)
+        if shape is None:
+            shape = self._shapes[name] = _Shape(table)
+        full = {**shape.defaults, **row}
+        if len(full) != shape.width:  # names that are not columns are left out
+            full = {column: full[column] for column in shape.defaults}
+        key = shape.key_of(full)
+        cache = self._cache.get(name)
+        if cache is None:
+            cache = self._cache[name] = {}
+        cache[key] = full
         dirty = self._dirty.get(name)
         if dirty is None:
-            dirty = self._dirty[name] = {}
-        dirty[key] = row
+            dirty = self._dirtied(table)
+        dirty[key] = full
 
     def update(self, table: sa.Table, key: Any, **changes: Any) -> Row | None:
         """Changes some fields of an existing row; returns None when there is none."""
-        k = self._key(table, key)
-        cached = self._cache.get((table.name, k), ...)
-        current = self.get(table, key) if cached is ... else cached
+        name = table.name
+        k = key if isinstance(key, tuple) else (key,)
+        cache = self._cache.get(name)
+        if cache is None:
+            cache = self._cache[name] = {}
+        current = cache.get(k, _MISSING)
+        if current is _MISSING:
+            current = cache[k] = self._load(table, k)
         if current is None:
             return None
-        self._shape(table)
         row = {**current, **changes}
-        self._store(table.name, k, row)
-        return dict(row)
+        cache[k] = row
+        dirty = self._dirty.get(name)
+        if dirty is None:
+            dirty = self._dirtied(table)
+        dirty[k] = row
+        return row.copy()
 
     def delete(self, table: sa.Table, key: Any) -> None:
-        self._shape(table)
-        self._store(table.name, self._key(table, key), None)
+        k = key if isinstance(key, tuple) else (key,)
+        cache = self._cache.get(table.name)
+        if cache is None:
+            cache = self._cache[table.name] = {}
+        cache[k] = None
+        dirty = self._dirty.get(table.name)
+        if dirty is None:
+            dirty = self._dirtied(table)
+        dirty[k] = None
+
+    def _dirtied(self, table: sa.Table) -> dict[Key, Row | None]:
+        self._tables[table.name] = table
+        dirty: dict[Key, Row | None] = {}
+        self._dirty[table.name] = dirty
+        return dirty
 
     def flush(self) -> None:
         conn = self.conn
@@ -177,8 +213,8 @@ class Rows:
             stored.difference_update(gone)
             stored.update(fresh)
         self._dirty = {}
-        if len(self._cache) > self.MAX_CACHED:
-            self._cache.clear()
+        if sum(map(len, self._cache.values())) > self.MAX_CACHED:
+            self._cache = {}
             self.complete.clear()
             self._stored.clear()
 
