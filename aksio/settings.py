@@ -41,6 +41,7 @@ class Settings(BaseSettings):
 
     read_your_writes_timeout_s: float = 5.0
     group_commit: bool = True
+    aggregate_cache_size: int = 10_000
     max_body_bytes: int = 1_048_576
     password_hash_memory_kib: int = 65536
     access_token_minutes: int = 15

@@ -147,6 +147,11 @@ def postgres_dsn(url: str) -> str:
 
 def persistence_env(settings: Settings, *, create_table: bool) -> dict[str, str]:
     env = {"CREATE_TABLE": "y" if create_table else "n"}
+    if settings.aggregate_cache_size > 0:
+        # Commands load aggregates from an LRU cache, each brought up to date with the events
+        # stored since (one query, as without it) and deep-copied, so a long history is not
+        # replayed on every command and a failed command cannot change the cached state.
+        env["AGGREGATE_CACHE_MAXSIZE"] = str(settings.aggregate_cache_size)
     if settings.uses_postgres:
         assert settings.database_url
         info = postgres_conninfo(settings.database_url)
