@@ -27,6 +27,7 @@ class Settings(BaseSettings):
 
     kafka_bootstrap_servers: str | None = None
     kafka_topic: str = "aksio.events"
+    kafka_partitions: int = Field(default=6, ge=1)
 
     llm_provider: str = "offline"
     openai_base_url: str | None = None

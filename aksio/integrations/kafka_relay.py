@@ -123,7 +123,11 @@ class KafkaRelay(Reactor):
     @classmethod
     def from_settings(cls, settings: Settings) -> KafkaRelay:
         assert settings.kafka_bootstrap_servers
-        return cls(settings.kafka_bootstrap_servers, settings.kafka_topic)
+        return cls(
+            settings.kafka_bootstrap_servers,
+            settings.kafka_topic,
+            partitions=settings.kafka_partitions,
+        )
 
     def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
         return RelayRunner(self, store, engine, locks, poll_interval=self.poll_interval)

@@ -181,3 +181,20 @@ def test_sigkill_mid_burst_loses_and_repeats_nothing(
             relay.terminate()
             relay.wait(timeout=20)
         writer.close()
+
+
+def test_the_relay_creates_its_topic_with_the_configured_partitions(
+    kafka_settings: Settings, broker: Broker, topic: str, clock: FixedClock
+) -> None:
+    settings = kafka_settings.model_copy(update={"kafka_partitions": 3})
+    migrate(settings)
+    system = build(settings, clock=clock, start_threads=False)
+    try:
+        write(system, courses=12, updates=1)
+        system.drain()
+        records = broker.records(topic)  # 12 random keys: all in one of 3 partitions is 3^-11
+        assert {r.partition for r in records} <= {0, 1, 2}
+        assert len({r.partition for r in records}) > 1
+        assert_exactly_once_in_order(broker, topic, all_positions(system))
+    finally:
+        system.close()
