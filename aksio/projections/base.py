@@ -23,6 +23,7 @@ from aksio.projections.bulk import TableWriter
 E = TypeVar("E", bound=DomainEvent)
 F = TypeVar("F", bound=Callable[..., None])
 _MISSING: Any = object()
+Changes = dict[str, dict[Key, Row | None]]  # table name -> key -> row, None if deleted
 
 
 def handles(*event_types: type[DomainEvent]) -> Callable[[F], F]:
@@ -187,19 +188,30 @@ class Rows:
         return dirty
 
     def flush(self) -> None:
-        conn = self.conn
-        assert conn is not None
-        for name, changes in self._dirty.items():
+        """Writes this batch's changes through the connection given to `begin`."""
+        assert self.conn is not None
+        self.write(self.conn, self.detach())
+        if self.oversized():
+            self.forget()
+
+    def detach(self) -> Changes:
+        """This batch's changed rows (None: deleted); the next batch starts with none."""
+        changes, self._dirty = self._dirty, {}
+        return changes
+
+    def write(self, conn: Connection, changes: Changes) -> None:
+        """Writes detached changes; batches are written in the order they were detached."""
+        for name, rows in changes.items():
             writer = self._writer(name, conn)
             stored = self._stored.get(name)
             if stored is None:
-                writer.delete(conn, [k for k, row in changes.items() if row is None])
-                writer.upsert(conn, [row for row in changes.values() if row is not None])
+                writer.delete(conn, [k for k, row in rows.items() if row is None])
+                writer.upsert(conn, [row for row in rows.values() if row is not None])
                 continue
             gone: list[Key] = []
             changed: list[Row] = []
             fresh: dict[Key, Row] = {}
-            for key, row in changes.items():
+            for key, row in rows.items():
                 if key in stored:
                     if row is None:
                         gone.append(key)
@@ -212,11 +224,15 @@ class Rows:
             writer.insert_new(conn, list(fresh.values()), self.COPY_FROM)
             stored.difference_update(gone)
             stored.update(fresh)
-        self._dirty = {}
-        if sum(map(len, self._cache.values())) > self.MAX_CACHED:
-            self._cache = {}
-            self.complete.clear()
-            self._stored.clear()
+
+    def oversized(self) -> bool:
+        return sum(map(len, self._cache.values())) > self.MAX_CACHED
+
+    def forget(self) -> None:
+        """Drops the cached rows; only once every detached change is written."""
+        self._cache = {}
+        self.complete.clear()
+        self._stored.clear()
 
     def _writer(self, name: str, conn: Connection) -> TableWriter:
         writer = self._writers.get((name, conn.dialect.name))

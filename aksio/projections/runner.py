@@ -11,8 +11,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import cast
 
 import psycopg
@@ -23,7 +23,7 @@ from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection, Engine
 
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
-from aksio.projections.base import Projection, Rows
+from aksio.projections.base import Changes, Projection, Rows
 from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
 
@@ -38,6 +38,8 @@ def read_positions(engine: Engine) -> dict[str, tuple[int, int]]:
 
 
 class ProjectionRunner:
+    REBUILD_BATCH = 5000  # events at least per batch of a rebuild
+
     def __init__(
         self,
         store: EventStore,
@@ -130,51 +132,108 @@ class ProjectionRunner:
     def _apply(self, notifications: Sequence[Notification]) -> None:
         if not notifications or not self.owned:
             return
-        routes = self._routes()
-        positions = self.positions
-        to_event = self.store.mapper.to_domain_event
+        last = notifications[-1].id
         try:
             with self.engine.begin() as conn:
                 self.rows.begin(conn)
-                for notification in notifications:
-                    targets = routes.get(notification.topic)
-                    if not targets:
-                        continue
-                    event = cast(DomainEvent, to_event(notification))
-                    for projection in targets:
-                        if notification.id > positions[projection.name]:
-                            projection.apply(event, self.rows)
+                self._project(notifications)
                 self.rows.flush()
-                last = notifications[-1].id
                 _set_positions(conn, self.owned, last)
         except BaseException:
             self.rows.reset()
             raise
+        self._advance(last)
+
+    def _project(self, notifications: Sequence[Notification]) -> None:
+        """Applies the events to the rows (in memory) of the projections that handle them."""
+        routes = self._routes()
+        positions = self.positions
+        to_event = self.store.mapper.to_domain_event
+        rows = self.rows
+        for notification in notifications:
+            targets = routes.get(notification.topic)
+            if not targets:
+                continue
+            event = cast(DomainEvent, to_event(notification))
+            for projection in targets:
+                if notification.id > positions[projection.name]:
+                    projection.apply(event, rows)
+
+    def _advance(self, position: int) -> None:
         with self._changed:
             for projection in self.owned:
-                positions[projection.name] = last
+                self.positions[projection.name] = position
             self._changed.notify_all()
+
+    def _write(self, changes: Changes, position: int) -> None:
+        with self.engine.begin() as conn:
+            self.rows.write(conn, changes)
+            _set_positions(conn, self.owned, position)
+        self._advance(position)
+
+    def _pages(self, start: int, size: int) -> Iterator[list[Notification]]:
+        """The log after `start` in pages of `size`, reading the next while one is used."""
+        with ThreadPoolExecutor(1, thread_name_prefix="projection-read") as reader:
+            pending: Future[list[Notification]] | None = reader.submit(self.store.read, start, size)
+            while pending is not None:
+                page = pending.result()
+                pending = None
+                if len(page) == size:
+                    pending = reader.submit(self.store.read, page[-1].id, size)
+                if page:
+                    yield page
 
     def drain(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
         """Processes until the log is exhausted, reading the next page while applying one."""
         size = batch_size or self.batch_size
         total = 0
-        with ThreadPoolExecutor(1, thread_name_prefix="projection-read") as reader:
+        with self._batch:
+            start = self._start()
+        if start is None:
+            return 0
+        for notifications in self._pages(start, size):
             with self._batch:
-                start = self._start()
-            if start is None:
-                return 0
-            pending: Future[list[Notification]] | None = reader.submit(self.store.read, start, size)
-            while pending is not None:
-                notifications = pending.result()
-                pending = None
-                if len(notifications) == size:
-                    pending = reader.submit(self.store.read, notifications[-1].id, size)
-                with self._batch:
-                    self._apply(notifications)
-                total += len(notifications)
-                if progress is not None and notifications:
-                    progress(notifications[-1].id, self.store.head(), total)
+                self._apply(notifications)
+            total += len(notifications)
+            if progress is not None:
+                progress(notifications[-1].id, self.store.head(), total)
+        return total
+
+    def _replay(self, progress: Progress | None, size: int) -> int:
+        """Like `drain`, but also writes each batch while the next one is applied.
+
+        Only under `_batch` (no other batch runs meanwhile). A row a batch
+        reads is in the cache whenever an earlier batch changed it, so a query
+        never misses an unwritten change; the cache is only dropped once every
+        batch is written. Each batch still commits its rows with its position.
+        """
+        total = 0
+        start = self._start()
+        if start is None or not self.owned:
+            return 0
+        written: Future[None] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix="projection-write") as writer:
+            try:
+                for notifications in self._pages(start, size):
+                    with self.engine.connect() as conn:
+                        self.rows.begin(conn)
+                        self._project(notifications)
+                    if written is not None:
+                        written.result()
+                    written = writer.submit(self._write, self.rows.detach(), notifications[-1].id)
+                    if self.rows.oversized():
+                        written.result()
+                        self.rows.forget()
+                    total += len(notifications)
+                    if progress is not None:
+                        progress(notifications[-1].id, self.store.head(), total)
+                if written is not None:
+                    written.result()
+            except BaseException:
+                if written is not None:
+                    wait([written])
+                self.rows.reset()
+                raise
         return total
 
     def rebuild(self, projections: Sequence[Projection], progress: Progress | None = None) -> int:
@@ -185,7 +244,7 @@ class ProjectionRunner:
                 if projection not in self.owned:
                     self.owned.append(projection)
             self.reset(projections)
-            return self.drain(progress, batch_size=max(self.batch_size, 5000))
+            return self._replay(progress, max(self.batch_size, self.REBUILD_BATCH))
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:

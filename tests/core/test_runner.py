@@ -12,9 +12,15 @@ import sqlalchemy as sa
 
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System, all_projections, build, migrate
-from aksio.commands.courses import CreateCourse, UpdateCourse
+from aksio.commands.courses import (
+    AddSection,
+    CreateCourse,
+    RemoveSection,
+    UpdateCourse,
+    UpdateSection,
+)
 from aksio.core.errors import Conflict
-from aksio.projections.courses import CoursesProjection, courses
+from aksio.projections.courses import CoursesProjection, courses, sections
 from aksio.projections.db import tracking
 from aksio.projections.runner import read_positions
 from aksio.settings import Settings
@@ -156,3 +162,100 @@ def test_version_bump_rebuilds_on_claim(quiet: System, settings: Settings) -> No
     quiet.runner.claim()
     quiet.runner.drain()
     assert sorted(course_names(quiet).values()) == ["kept"]
+
+
+def course_history(system: System, courses_made: int = 6) -> None:
+    """Courses whose sections are added, changed and removed in interleaved commands."""
+    owner = uuid4()
+    ids = [system.bus.dispatch(CreateCourse(owner_id=owner, fields={"name": f"c{n}"})).value
+           for n in range(courses_made)]  # fmt: skip
+    sections: list[tuple[UUID, UUID]] = []
+    for order in range(3):
+        for course_id in ids:
+            fields = {"title": f"s{order}", "order": order}
+            cmd = AddSection(owner_id=owner, course_id=course_id, fields=fields)
+            sections.append((course_id, system.bus.dispatch(cmd).value))
+    for n, (course_id, section_id) in enumerate(sections):
+        if n % 3 == 0:
+            changes = {"title": f"renamed {n}"}
+            system.bus.dispatch(
+                UpdateSection(
+                    owner_id=owner, course_id=course_id, section_id=section_id, changes=changes
+                )
+            )
+        elif n % 4 == 1:
+            system.bus.dispatch(
+                RemoveSection(owner_id=owner, course_id=course_id, section_id=section_id)
+            )
+    for n, course_id in enumerate(ids):
+        system.bus.dispatch(
+            UpdateCourse(owner_id=owner, course_id=course_id, changes={"credits": n})
+        )
+
+
+def snapshot(system: System) -> list[list[dict[str, Any]]]:
+    with system.engine.connect() as conn:
+        return [
+            [dict(row) for row in conn.execute(sa.select(t).order_by(t.c.id)).mappings()]
+            for t in (courses, sections)
+        ]
+
+
+@pytest.mark.parametrize("max_cached", [300_000, 10])
+def test_rebuild_in_small_batches_then_live_changes_give_the_same_rows(
+    quiet: System, max_cached: int
+) -> None:
+    course_history(quiet)
+    quiet.runner.drain()
+    expected = snapshot(quiet)
+    quiet.runner.batch_size = quiet.runner.REBUILD_BATCH = 7
+    quiet.runner.rows.COPY_FROM = 1  # rows new to the emptied tables are copied on PostgreSQL
+    quiet.runner.rows.MAX_CACHED = max_cached
+    quiet.runner.rebuild(quiet.projections)
+    assert snapshot(quiet) == expected
+    course_history(quiet, courses_made=2)  # changes rows written by the rebuild, live
+    with quiet.engine.connect() as conn:
+        owner, course_id, section_id = conn.execute(
+            sa.select(sections.c.owner_id, sections.c.course_id, sections.c.id).limit(1)
+        ).one()
+    quiet.bus.dispatch(RemoveSection(owner_id=owner, course_id=course_id, section_id=section_id))
+    quiet.runner.drain()
+    live = snapshot(quiet)
+    quiet.runner.rebuild(quiet.projections)
+    assert snapshot(quiet) == live
+    assert len(live[0]) == 8
+
+
+@pytest.mark.parametrize("failing", ["projecting", "writing"])
+def test_a_failed_rebuild_keeps_whole_batches_and_resumes(quiet: System, failing: str) -> None:
+    course_history(quiet)
+    quiet.runner.drain()
+    expected = snapshot(quiet)
+    runner = quiet.runner
+    runner.batch_size = runner.REBUILD_BATCH = 5
+    calls = 0
+
+    def fail_on_the_fourth(original: Any) -> Any:
+        def call(*args: Any) -> Any:
+            nonlocal calls
+            calls += 1
+            if calls == 4:
+                raise RuntimeError(f"{failing} failed")
+            return original(*args)
+
+        return call
+
+    projection = next(p for p in quiet.projections if isinstance(p, CoursesProjection))
+    if failing == "projecting":
+        projection.apply = fail_on_the_fourth(projection.apply)  # type: ignore[method-assign]
+    else:
+        runner.rows.write = fail_on_the_fourth(runner.rows.write)  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError):
+        runner.rebuild(quiet.projections)
+    position = read_positions(quiet.engine)["courses"][0]
+    assert position < quiet.store.head()
+    assert runner.positions["courses"] == position
+    projection.__dict__.pop("apply", None)
+    runner.rows.__dict__.pop("write", None)
+    runner.drain()
+    assert snapshot(quiet) == expected
