@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from operator import itemgetter
 from typing import Any, ClassVar, TypeVar
+from uuid import UUID
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
@@ -23,7 +24,8 @@ from aksio.projections.bulk import TableWriter
 E = TypeVar("E", bound=DomainEvent)
 F = TypeVar("F", bound=Callable[..., None])
 _MISSING: Any = object()
-Changes = dict[str, dict[Key, Row | None]]  # table name -> key -> row, None if deleted
+CacheKey = int | tuple[Any, ...]  # see `_key`
+Changes = dict[str, dict[CacheKey, Row | None]]  # table name -> key -> row, None if deleted
 
 
 def handles(*event_types: type[DomainEvent]) -> Callable[[F], F]:
@@ -76,7 +78,7 @@ class _Shape:
         names = [c.name for c in _pk(table)]
         if len(names) == 1:
             (name,) = names
-            self.key_of: Callable[[Row], Key] = lambda row: (row[name],)
+            self.key_of: Callable[[Row], CacheKey] = lambda row: _key(row[name])
         else:
             self.key_of = itemgetter(*names)
 
@@ -96,12 +98,12 @@ class Rows:
 
     def __init__(self) -> None:
         self.conn: Connection | None = None
-        self._cache: dict[str, dict[Key, Row | None]] = {}
-        self._dirty: dict[str, dict[Key, Row | None]] = {}
+        self._cache: dict[str, dict[CacheKey, Row | None]] = {}
+        self._dirty: dict[str, dict[CacheKey, Row | None]] = {}
         self._tables: dict[str, sa.Table] = {}
         self._shapes: dict[str, _Shape] = {}
         self.complete: set[str] = set()
-        self._stored: dict[str, set[Key]] = {}  # keys flushed, for complete tables
+        self._stored: dict[str, set[CacheKey]] = {}  # keys flushed, for complete tables
         self._writers: dict[tuple[str, str], TableWriter] = {}
 
     def begin(self, conn: Connection) -> None:
@@ -115,7 +117,7 @@ class Rows:
         self._stored = {name: set() for name in self.complete}
 
     def get(self, table: sa.Table, key: Any) -> Row | None:
-        k = key if isinstance(key, tuple) else (key,)
+        k = _key(key)
         cache = self._cache.get(table.name)
         if cache is None:
             cache = self._cache[table.name] = {}
@@ -124,11 +126,11 @@ class Rows:
             row = cache[k] = self._load(table, k)
         return None if row is None else row.copy()
 
-    def _load(self, table: sa.Table, key: Key) -> Row | None:
+    def _load(self, table: sa.Table, key: CacheKey) -> Row | None:
         if table.name in self.complete:
             return None
         assert self.conn is not None
-        cond = sa.and_(*[c == v for c, v in zip(_pk(table), key, strict=True)])
+        cond = sa.and_(*[c == v for c, v in zip(_pk(table), _sql_key(key), strict=True)])
         found = self.conn.execute(sa.select(table).where(cond)).mappings().first()
         return dict(found) if found is not None else None
 
@@ -153,7 +155,7 @@ class Rows:
     def update(self, table: sa.Table, key: Any, **changes: Any) -> Row | None:
         """Changes some fields of an existing row; returns None when there is none."""
         name = table.name
-        k = key if isinstance(key, tuple) else (key,)
+        k = _key(key)
         cache = self._cache.get(name)
         if cache is None:
             cache = self._cache[name] = {}
@@ -171,7 +173,7 @@ class Rows:
         return row.copy()
 
     def delete(self, table: sa.Table, key: Any) -> None:
-        k = key if isinstance(key, tuple) else (key,)
+        k = _key(key)
         cache = self._cache.get(table.name)
         if cache is None:
             cache = self._cache[table.name] = {}
@@ -181,9 +183,9 @@ class Rows:
             dirty = self._dirtied(table)
         dirty[k] = None
 
-    def _dirtied(self, table: sa.Table) -> dict[Key, Row | None]:
+    def _dirtied(self, table: sa.Table) -> dict[CacheKey, Row | None]:
         self._tables[table.name] = table
-        dirty: dict[Key, Row | None] = {}
+        dirty: dict[CacheKey, Row | None] = {}
         self._dirty[table.name] = dirty
         return dirty
 
@@ -205,12 +207,12 @@ class Rows:
             writer = self._writer(name, conn)
             stored = self._stored.get(name)
             if stored is None:
-                writer.delete(conn, [k for k, row in rows.items() if row is None])
+                writer.delete(conn, [_sql_key(k) for k, row in rows.items() if row is None])
                 writer.upsert(conn, [row for row in rows.values() if row is not None])
                 continue
-            gone: list[Key] = []
+            gone: list[CacheKey] = []
             changed: list[Row] = []
-            fresh: dict[Key, Row] = {}
+            fresh: dict[CacheKey, Row] = {}
             for key, row in rows.items():
                 if key in stored:
                     if row is None:
@@ -219,7 +221,7 @@ class Rows:
                         changed.append(row)
                 elif row is not None:
                     fresh[key] = row
-            writer.delete(conn, gone)
+            writer.delete(conn, [_sql_key(k) for k in gone])
             writer.upsert(conn, changed)
             writer.insert_new(conn, list(fresh.values()), self.COPY_FROM)
             stored.difference_update(gone)
@@ -240,6 +242,20 @@ class Rows:
             writer = TableWriter(self._tables[name], conn.dialect)
             self._writers[(name, conn.dialect.name)] = writer
         return writer
+
+
+def _key(key: Any) -> CacheKey:
+    """A row key as the cache holds it: a UUID as its int, which hashes without
+    running Python code (rows are looked up several times per event), else a tuple."""
+    if isinstance(key, UUID):
+        return key.int
+    if isinstance(key, tuple):
+        return key[0].int if len(key) == 1 and isinstance(key[0], UUID) else key
+    return (key,)
+
+
+def _sql_key(key: CacheKey) -> Key:
+    return (UUID(int=key),) if isinstance(key, int) else key
 
 
 def _default(column: sa.Column[Any]) -> Any:

@@ -197,3 +197,18 @@ def test_after_a_failed_batch_rows_are_looked_up_again(engine: Engine) -> None:
 
 def _fail() -> None:
     raise RuntimeError("the batch fails after its changes")
+
+
+def test_a_key_given_alone_or_as_a_one_tuple_is_the_same_row(engine: Engine) -> None:
+    rows = rows_for(copied, copy=False)
+    key, text_key = uuid4(), (uuid4(), "tag")
+    with engine.begin() as conn:
+        rows.begin(conn)
+        rows.put(copied, {"id": key, "name": "one"})
+        rows.put(pairs, {"owner": text_key[0], "tag": "tag"})
+        assert rows.update(copied, (key,), name="two") == rows.get(copied, key)
+        assert rows.get(pairs, text_key) is not None
+        rows.delete(copied, (key,))
+        assert rows.get(copied, key) is None
+        rows.flush()
+    assert stored(engine, copied) == []
