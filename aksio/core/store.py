@@ -9,27 +9,33 @@ from __future__ import annotations
 import fcntl
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote, urlparse
-from uuid import UUID
+from uuid import UUID, SafeUUID
 
 import psycopg
 import psycopg.conninfo
 from eventsourcing.application import Application
+from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import (
     DatetimeAsISO,
     DecimalAsStr,
     JSONTranscoder,
+    Mapper,
+    MapperDeserialisationError,
     Notification,
+    StoredEvent,
     Transcoder,
     Transcoding,
     UUIDAsHex,
+    find_id_convertor,
 )
+from eventsourcing.utils import resolve_topic
 
 from aksio.settings import Settings
 
@@ -50,9 +56,23 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+_new, _set = object.__new__, object.__setattr__
+
+
+def _uuid_from_hex(text: str) -> UUID:
+    """`UUID(text)` for the 32 hex digits `UUIDAsHex` stores, without `UUID.__init__`'s
+    parsing of other spellings (those go through it as before)."""
+    if len(text) != 32 or not text.isalnum():
+        return UUID(text)
+    made = _new(UUID)
+    _set(made, "int", int(text, 16))
+    _set(made, "is_safe", SafeUUID.unknown)
+    return made
+
+
 # what each transcoding's `decode` does with a str, as one call
 _STR_DECODERS: dict[type[Transcoding], Callable[[str], Any]] = {
-    UUIDAsHex: UUID,
+    UUIDAsHex: _uuid_from_hex,
     DatetimeAsISO: datetime.fromisoformat,
     DateAsISO: date.fromisoformat,
     DecimalAsStr: Decimal,
@@ -105,10 +125,59 @@ class EventTranscoder(JSONTranscoder):
         return self._decode_obj(d)
 
 
+class EventMapper(Mapper[UUID]):
+    """The library's mapper without a cipher or compressor, decoding with less overhead:
+    each topic's class and class version are looked up once, then every stored event of
+    that topic becomes its domain event as `Mapper.to_domain_event` makes it."""
+
+    def __init__(self, transcoder: Transcoder) -> None:
+        super().__init__(transcoder)
+        self._classes: dict[str, tuple[type[Any], int]] = {}
+        self._ids: dict[tuple[type[Any], type[Any]], Callable[[Any], Any]] = {}
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        topic = stored_event.topic
+        known = self._classes.get(topic)
+        if known is None:
+            cls = resolve_topic(topic)
+            known = self._classes[topic] = (cls, getattr(cls, "class_version", 1))
+        cls, class_version = known
+        try:
+            state: dict[str, Any] = self.transcoder.decode(stored_event.state)
+        except Exception as error:
+            message = (
+                f"Failed to deserialise state of stored event with topic '{topic}', "
+                f"originator_id '{stored_event.originator_id}' and "
+                f"originator_version {stored_event.originator_version}: {error}"
+            )
+            raise MapperDeserialisationError(message) from error
+        originator_id = stored_event.originator_id
+        key = (cls, type(originator_id))
+        convert = self._ids.get(key)
+        if convert is None:
+            kind = cast(Hashable, type(originator_id))
+            convert = self._ids[key] = find_id_convertor(cast(Hashable, cls), kind)
+        state["originator_id"] = convert(originator_id)
+        state["originator_version"] = stored_event.originator_version
+        from_version = state.pop("class_version", 1)
+        while from_version < class_version:
+            getattr(cls, f"upcast_v{from_version}_v{from_version + 1}")(state)
+            from_version += 1
+        event = _new(cls)
+        _set(event, "__dict__", state)
+        return cast(DomainEventProtocol[UUID], event)
+
+
 class EventStore(Application[UUID]):
     """Every aggregate of every bounded context is stored here."""
 
     name = APP_NAME
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        mapper = super().construct_mapper()
+        if type(mapper) is Mapper and mapper.cipher is None and mapper.compressor is None:
+            return EventMapper(mapper.transcoder)
+        return mapper
 
     def construct_transcoder(self) -> Transcoder:
         transcoder = EventTranscoder()
