@@ -11,6 +11,7 @@ import time
 from collections.abc import Sequence
 
 from aksio.bootstrap import build, migrate
+from aksio.core.collector import tune_for_service
 from aksio.projections.runner import read_positions
 from aksio.settings import Settings
 
@@ -22,6 +23,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     migrate(settings)
     system = build(settings, workers=not args.no_workers)
+    tune_for_service()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exit through `finally` instead.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
@@ -41,6 +43,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     migrate(settings)
     system = build(settings, workers=True)
+    tune_for_service()
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())

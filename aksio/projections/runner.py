@@ -22,6 +22,7 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection, Engine
 
+from aksio.core.collector import fewer_collections
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
 from aksio.projections.base import Changes, Projection, Rows
 from aksio.projections.db import tracking
@@ -191,12 +192,13 @@ class ProjectionRunner:
             start = self._start()
         if start is None:
             return 0
-        for notifications in self._pages(start, size):
-            with self._batch:
-                self._apply(notifications)
-            total += len(notifications)
-            if progress is not None:
-                progress(notifications[-1].id, self.store.head(), total)
+        with fewer_collections():
+            for notifications in self._pages(start, size):
+                with self._batch:
+                    self._apply(notifications)
+                total += len(notifications)
+                if progress is not None:
+                    progress(notifications[-1].id, self.store.head(), total)
         return total
 
     def _replay(self, progress: Progress | None, size: int) -> int:
@@ -244,7 +246,8 @@ class ProjectionRunner:
                 if projection not in self.owned:
                     self.owned.append(projection)
             self.reset(projections)
-            return self._replay(progress, max(self.batch_size, self.REBUILD_BATCH))
+            with fewer_collections():
+                return self._replay(progress, max(self.batch_size, self.REBUILD_BATCH))
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0) -> None:
