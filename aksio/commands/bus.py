@@ -19,6 +19,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
+from eventsourcing.utils import get_topic
 
 from aksio.commands.group_commit import GroupCommitter
 from aksio.core.errors import Conflict, NotFound
@@ -95,6 +96,7 @@ class UnitOfWork:
         self.locks = locks
         self.held: list[UUID] = []
         self.position = 0
+        self.topics: frozenset[str] = frozenset()  # of the events saved; empty when unknown
         self._saved = False
 
     def release(self) -> None:
@@ -132,6 +134,7 @@ class UnitOfWork:
             events = [e for aggregate in aggregates for e in aggregate.collect_events()]
             if events:
                 self.position = self.committer.commit(events)
+                self.topics = frozenset(get_topic(type(e)) for e in events)
             return self.position
         recordings = self.store.save(*aggregates)
         if recordings:
@@ -158,7 +161,9 @@ class CommandBus:
         self.services = services
         self.handlers = handlers
         self.max_attempts = max_attempts
-        self.listeners: list[Callable[[int], None]] = []
+        # Called after each command that stored events, with its position and the events'
+        # topics (empty when not known), so followers can wake only for what they follow.
+        self.listeners: list[Callable[[int, frozenset[str]], None]] = []
 
     def dispatch(self, command: Command[R]) -> Outcome[R]:
         handler = self.handlers.get(type(command))
@@ -180,6 +185,6 @@ class CommandBus:
             uow.release()
             if uow.position:
                 for listener in self.listeners:
-                    listener(uow.position)
+                    listener(uow.position, uow.topics)
             return Outcome(cast(R, value), uow.position)
         raise Conflict("Too many concurrent changes to this resource; try again.")

@@ -136,8 +136,11 @@ class ReactorRunner:
             if count < self.batch_size:
                 return total
 
-    def wake(self, _position: int = 0) -> None:
-        self._wake.set()
+    def wake(self, _position: int = 0, topics: frozenset[str] = frozenset()) -> None:
+        """Wakes the follower, unless the new events are known to concern it not at all
+        (its poll moves past those later, in one read)."""
+        if not topics or any(self.follows(topic) for topic in topics):
+            self._wake.set()
 
     def start(self) -> None:
         self._thread = threading.Thread(

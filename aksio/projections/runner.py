@@ -250,7 +250,7 @@ class ProjectionRunner:
                 return self._replay(progress, max(self.batch_size, self.REBUILD_BATCH))
 
     # -- following -----------------------------------------------------------------
-    def wake(self, _position: int = 0) -> None:
+    def wake(self, _position: int = 0, _topics: frozenset[str] = frozenset()) -> None:
         self._wake.set()
 
     def wait_for(self, position: int, timeout: float) -> bool:

@@ -12,6 +12,7 @@ from eventsourcing.domain import Aggregate, DomainEvent
 
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System, build, migrate
+from aksio.commands.courses import CreateCourse, UpdateCourse
 from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.projections.db import reactor_tracking
 from aksio.projections.locks import make_locks
@@ -104,3 +105,23 @@ def test_follows_subclasses_of_the_named_event_types() -> None:
     assert reactor.follows("aksio.course.created")
     assert reactor.follows("aksio.flashcard.created")
     assert not reactor.follows("aksio.course.updated")
+
+
+def test_wakes_only_for_events_it_follows_or_unknown_ones(runner: ReactorRunner) -> None:
+    runner.wake(5, frozenset({"aksio.course.updated", "aksio.flashcard.reviewed"}))
+    assert not runner._wake.is_set()
+    runner.wake(6, frozenset({"aksio.course.updated", "aksio.course.created"}))
+    assert runner._wake.is_set()
+    runner._wake.clear()
+    runner.wake(7)  # topics not known: wake
+    assert runner._wake.is_set()
+
+
+def test_the_bus_tells_listeners_the_topics_it_stored(quiet: System) -> None:
+    heard: list[tuple[int, frozenset[str]]] = []
+    quiet.bus.listeners.append(lambda position, topics: heard.append((position, topics)))
+    owner = uuid4()
+    course_id = quiet.bus.dispatch(CreateCourse(owner_id=owner, fields={"name": "A"})).value
+    quiet.bus.dispatch(UpdateCourse(owner_id=owner, course_id=course_id, changes={"credits": 2}))
+    assert heard == [(1, frozenset({"aksio.course.created"})),
+                     (2, frozenset({"aksio.course.updated"}))]  # fmt: skip
