@@ -18,6 +18,7 @@ from uuid import UUID
 from sqlalchemy.engine import Connection
 
 from aksio.projections import learning_signals as signals
+from aksio.projections.documents import get_document
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 
@@ -78,8 +79,7 @@ def catalog_matches(concepts: Sequence[str], limit: int) -> list[dict[str, Any]]
 
 
 def _document_url(conn: Connection, owner_id: UUID, document_id: UUID) -> str | None:
-    get_document = signals.optional_query("documents", "get_document")
-    document = get_document(conn, owner_id, document_id) if get_document else None
+    document = get_document(conn, owner_id, document_id)
     if not document:
         return None
     return f"/api/v1/courses/{document['course_id']}/documents/{document_id}/"

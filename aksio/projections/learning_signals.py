@@ -1,13 +1,10 @@
 """What other read models tell the learning context: due cards, quiz answers, documents.
 
-Each signal goes through the owning context's public query functions and
-degrades to "no signal" (None or an empty list) when that context does not
-offer the function, so learning keeps working while they evolve.
+Each signal goes through the owning context's public query functions.
 """
 
 from __future__ import annotations
 
-import importlib
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -17,17 +14,13 @@ from uuid import UUID
 
 from sqlalchemy.engine import Connection
 
+from aksio.projections.documents_chunks import search_chunks
+from aksio.projections.flashcards_queries import list_due
+from aksio.projections.quizzes import list_attempts, list_quizzes
+
 DUE_CAP = 1000
 PAGE = 200
 WORD = re.compile(r"[^\W_]+")
-
-
-def optional_query(module: str, name: str) -> Callable[..., Any] | None:
-    try:
-        found = getattr(importlib.import_module(f"aksio.projections.{module}"), name, None)
-    except ImportError:
-        return None
-    return found if callable(found) else None
 
 
 def normalized(text: str) -> str:
@@ -40,21 +33,12 @@ def mentions(text: str, concept: str) -> bool:
     return bool(wanted) and f" {wanted} " in f" {normalized(text)} "
 
 
-def due_flashcards(
-    conn: Connection, owner_id: UUID, now: datetime, course_id: UUID | None
-) -> int | None:
+def due_flashcards(conn: Connection, owner_id: UUID, now: datetime, course_id: UUID | None) -> int:
     """Active cards due now (in the course when given), counted up to `DUE_CAP`."""
-    list_due = optional_query("flashcards", "list_due")
-    if list_due is None:
-        return None
     return len(list_due(conn, owner_id, now, course_id=course_id, limit=DUE_CAP))
 
 
 def _graded_answers(conn: Connection, owner_id: UUID, course_id: UUID | None) -> list[Any]:
-    list_quizzes = optional_query("quizzes", "list_quizzes")
-    list_attempts = optional_query("quizzes", "list_attempts")
-    if list_quizzes is None or list_attempts is None:
-        return []
     answers: list[Any] = []
     quizzes = _pages(partial(list_quizzes, conn, owner_id), course_id=course_id)
     for quiz_id in [quiz["id"] for quiz in quizzes]:
@@ -104,12 +88,9 @@ def covering_documents(
     conn: Connection, owner_id: UUID, concepts: Iterable[str], course_id: UUID | None, limit: int
 ) -> list[dict[str, Any]]:
     """The learner's documents with passages on the concepts, most concepts covered first."""
-    search = optional_query("documents_chunks", "search_chunks")
-    if search is None:
-        return []
     found: dict[UUID, dict[str, Any]] = {}
     for concept in dict.fromkeys(concepts):
-        for passage in search(
+        for passage in search_chunks(
             conn, owner_id, concept.replace("_", " "), course_id=course_id, max_chunks=limit * 3
         ):
             if not mentions(passage.text, concept):

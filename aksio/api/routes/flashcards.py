@@ -38,7 +38,7 @@ from aksio.commands.flashcards import (
 from aksio.core.errors import NotFound
 from aksio.projections import accounts as account_queries
 from aksio.projections import courses as course_queries
-from aksio.projections import flashcards as q
+from aksio.projections import flashcards_queries as q
 
 router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"], responses=ERRORS)
 IMPORT_WAIT_S = 120.0
