@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,8 +48,9 @@ from aksio.projections.documents_chunks import DocumentChunksProjection
 from aksio.projections.flashcards import FlashcardsProjection
 from aksio.projections.learning import LearningProjection
 from aksio.projections.locks import make_locks
+from aksio.projections.positions import PositionWatch
 from aksio.projections.quizzes import QuizzesProjection
-from aksio.projections.runner import ProjectionRunner, read_positions
+from aksio.projections.runner import ProjectionRunner
 from aksio.projections.webhooks import WebhooksProjection
 from aksio.settings import Settings
 
@@ -126,6 +126,7 @@ class System:
     limiter: RateLimiter
     services: Services
     in_process: bool
+    watch: PositionWatch
     reactors: list[ReactorRunner] = field(default_factory=list)
     adapters: dict[str, Any] = field(default_factory=dict)
 
@@ -138,15 +139,7 @@ class System:
         timeout = self.settings.read_your_writes_timeout_s
         if self.in_process and len(self.runner.owned) == len(self.projections):
             return self.runner.wait_for(position, timeout)
-        deadline = time.monotonic() + timeout
-        pause = 0.001
-        while time.monotonic() < deadline:
-            positions = read_positions(self.engine)
-            if all(positions.get(p.name, (0, 0))[0] >= position for p in self.projections):
-                return True
-            time.sleep(pause)
-            pause = min(pause * 2, 0.02)
-        return False
+        return self.watch.wait_for(position, timeout)
 
     def drain(self) -> None:
         """Runs projections and reactors until the log stops growing (tests, CLI)."""
@@ -163,6 +156,7 @@ class System:
         for reactor in self.reactors:
             reactor.stop()
         self.runner.stop()
+        self.watch.stop()
         self.store.close()
         self.runner.engine.dispose()
         self.engine.dispose()
@@ -219,9 +213,12 @@ def build(
         redis_url=settings.redis_url,
         user_of_token=tokens.user_of_access,
     )
+    listen_url = settings.database_url if settings.uses_postgres else None
+    watch = PositionWatch(make_engine(settings, pool_size=1), projections, listen_url)
     system = System(
-        settings, store, engine, bus, runner, projections, tokens, limiter, services, workers
-    )
+        settings, store, engine, bus, runner, projections, tokens, limiter, services, workers,
+        watch,
+    )  # fmt: skip
     if workers:
         runner.claim()
         bus.listeners.append(runner.wake)

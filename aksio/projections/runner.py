@@ -27,6 +27,7 @@ from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
 from aksio.projections.base import Changes, Projection, Rows
 from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
+from aksio.projections.positions import announce
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far
@@ -140,6 +141,7 @@ class ProjectionRunner:
                 self._project(notifications)
                 self.rows.flush()
                 _set_positions(conn, self.owned, last)
+                announce(conn, last)
         except BaseException:
             self.rows.reset()
             raise
@@ -170,6 +172,7 @@ class ProjectionRunner:
         with self.engine.begin() as conn:
             self.rows.write(conn, changes)
             _set_positions(conn, self.owned, position)
+            announce(conn, position)
         self._advance(position)
 
     def _pages(self, start: int, size: int) -> Iterator[list[Notification]]:

@@ -1,0 +1,135 @@
+"""Read-your-writes when the projections run in another process.
+
+The runner that owns a projection announces each committed batch on PostgreSQL
+(`pg_notify` inside the batch's transaction, so the signal leaves at commit).
+In a process that does not own every projection (`aksio serve --no-workers`, or
+one of several API processes), one thread reads the tracked positions whenever
+such a signal arrives (and every `recheck_s`, in case one is lost), through a
+connection of its own, and waiting requests only look at what it read: however
+many requests wait, they take no connection from the request pool for it.
+Without PostgreSQL (SQLite has no notifications) the thread polls every
+`poll_s` while anyone waits.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Sequence
+
+import psycopg
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from aksio.core.store import postgres_dsn
+from aksio.projections.base import Projection
+from aksio.projections.db import tracking
+
+logger = logging.getLogger(__name__)
+CHANNEL = "aksio_positions"
+
+
+def announce(conn: Connection, position: int) -> None:
+    """Inside a projection batch's transaction: tells waiting processes at commit."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.select(sa.func.pg_notify(CHANNEL, str(position))))
+
+
+class PositionWatch:
+    def __init__(
+        self,
+        engine: Engine,
+        projections: Sequence[Projection],
+        listen_url: str | None,
+        *,
+        recheck_s: float = 0.05,
+        poll_s: float = 0.005,
+    ) -> None:
+        self.engine = engine  # its own, small: see the module's docstring
+        self.names = [p.name for p in projections]
+        self.listen_url = listen_url
+        self.recheck_s = recheck_s
+        self.poll_s = poll_s
+        self.signals = 0  # batches announced that this process heard of
+        self._lowest = 0  # the lowest position of all projections, as last read
+        self._waiting = 0
+        self._changed = threading.Condition()
+        self._wanted = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        """True once every projection has passed `position`; False after `timeout`."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            if self._lowest >= position:
+                return True
+            self._start()
+            self._waiting += 1
+            self._wanted.set()
+            try:
+                while self._lowest < position:
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._changed.wait(remaining)
+                return True
+            finally:
+                self._waiting -= 1
+
+    def _start(self) -> None:
+        if self._thread is None and not self._stop.is_set():
+            self._thread = threading.Thread(target=self._run, name="positions", daemon=True)
+            self._thread.start()
+
+    def _read(self) -> None:
+        query = sa.select(tracking.c.name, tracking.c.position)
+        with self.engine.connect() as conn:
+            found = dict(conn.execute(query.where(tracking.c.name.in_(self.names))).all())
+        lowest = min((int(found.get(name, 0)) for name in self.names), default=0)
+        with self._changed:
+            if lowest > self._lowest:
+                self._lowest = lowest
+                self._changed.notify_all()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.listen_url:
+                    self._follow_signals(self.listen_url)
+                else:
+                    self._poll()
+            except (psycopg.Error, sa.exc.DBAPIError):
+                logger.warning("reading projection positions failed; retrying")
+                self._stop.wait(1.0)
+
+    def _follow_signals(self, url: str) -> None:
+        with psycopg.connect(postgres_dsn(url), autocommit=True) as conn:
+            conn.execute(f"LISTEN {CHANNEL}")
+            while not self._stop.is_set():
+                self._read()
+                read_at = time.monotonic()
+                while not self._stop.is_set():
+                    if any(True for _ in conn.notifies(timeout=0.1, stop_after=1)):
+                        self.signals += 1
+                        break
+                    idle = self.recheck_s if self._waiting else 1.0
+                    if time.monotonic() - read_at >= idle:
+                        break
+
+    def _poll(self) -> None:
+        while not self._stop.is_set():
+            self._wanted.wait(1.0)
+            self._read()
+            with self._changed:
+                if not self._waiting:
+                    self._wanted.clear()
+            self._stop.wait(self.poll_s)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wanted.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.engine.dispose()
