@@ -57,11 +57,11 @@ def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[s
 
 
 @contextmanager
-def served(env: dict[str, str], workdir: Path) -> Iterator[str]:
+def served(env: dict[str, str], workdir: Path, *extra: str) -> Iterator[str]:
     """Runs `aksio serve` (access log off) and yields its base URL once /health answers."""
     port = free_port()
     command = [sys.executable, "-m", "aksio.cli", "serve", "--host", "127.0.0.1", "--port"]
-    command += [str(port), "--no-access-log", "--log-level", "warning"]
+    command += [str(port), "--no-access-log", "--log-level", "warning", *extra]
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=out)
@@ -77,6 +77,29 @@ def served(env: dict[str, str], workdir: Path) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+@contextmanager
+def worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
+    """Runs `aksio worker` until the block ends, from when it owns its projections."""
+    log = workdir / f"worker-{uuid.uuid4().hex[:6]}.log"
+    with log.open("wb") as out:
+        command = [sys.executable, "-m", "aksio.cli", "worker"]
+        proc = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=out)
+    try:
+        deadline = time.monotonic() + 60
+        while b"worker running" not in log.read_bytes():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"aksio worker did not start:\n{log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        yield
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
