@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from aksio.bootstrap import build, migrate
 from aksio.core.collector import tune_for_service
-from aksio.projections.runner import read_positions
+from aksio.projections.positions import read_positions
 from aksio.settings import Settings
 
 

@@ -21,7 +21,7 @@ from aksio.bootstrap import System, all_projections, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
 from aksio.projections import courses as q
 from aksio.projections.locks import lock_key
-from aksio.projections.runner import read_positions
+from aksio.projections.positions import read_positions
 from aksio.settings import Settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

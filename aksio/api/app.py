@@ -25,7 +25,7 @@ from aksio.api.routes import (
     webhooks,
 )
 from aksio.bootstrap import System
-from aksio.projections.runner import read_positions
+from aksio.projections.positions import read_positions
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024 + 64 * 1024  # the file limit plus multipart overhead
 

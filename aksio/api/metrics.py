@@ -21,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aksio.bootstrap import System
 from aksio.projections.db import reactor_tracking
-from aksio.projections.runner import read_positions
+from aksio.projections.positions import read_positions
 from aksio.projections.webhooks import attempts
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

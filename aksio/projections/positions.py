@@ -1,4 +1,5 @@
-"""Read-your-writes when the projections run in another process.
+"""Tracked positions: reading and recording them, and read-your-writes when the
+projections run in another process.
 
 The runner that owns a projection announces each committed batch on PostgreSQL
 (`pg_notify` inside the batch's transaction, so the signal leaves at commit).
@@ -28,6 +29,33 @@ from aksio.projections.db import tracking
 
 logger = logging.getLogger(__name__)
 CHANNEL = "aksio_positions"
+
+
+def read_positions(engine: Engine) -> dict[str, tuple[int, int]]:
+    """Each projection's tracked position and version."""
+    with engine.connect() as conn:
+        rows = conn.execute(sa.select(tracking.c.name, tracking.c.position, tracking.c.version))
+        return {name: (int(pos), int(ver)) for name, pos, ver in rows}
+
+
+def set_position(conn: Connection, projection: Projection, position: int) -> None:
+    updated = conn.execute(
+        tracking.update()
+        .where(tracking.c.name == projection.name)
+        .values(position=position, version=projection.version)
+    )
+    if updated.rowcount == 0:
+        conn.execute(
+            tracking.insert().values(
+                name=projection.name, position=position, version=projection.version
+            )
+        )
+
+
+def set_positions(conn: Connection, projections: Sequence[Projection], position: int) -> None:
+    """One statement for every projection of the batch (their rows exist since `claim`)."""
+    names = [p.name for p in projections]
+    conn.execute(tracking.update().where(tracking.c.name.in_(names)).values(position=position))
 
 
 def announce(conn: Connection, position: int) -> None:

@@ -16,27 +16,19 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import cast
 
 import psycopg
-import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from aksio.core.collector import fewer_collections
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
 from aksio.projections.base import Changes, Projection, Rows
-from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
-from aksio.projections.positions import announce
+from aksio.projections.positions import announce, read_positions, set_position, set_positions
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far
-
-
-def read_positions(engine: Engine) -> dict[str, tuple[int, int]]:
-    with engine.connect() as conn:
-        rows = conn.execute(sa.select(tracking.c.name, tracking.c.position, tracking.c.version))
-        return {name: (int(pos), int(ver)) for name, pos, ver in rows}
 
 
 class ProjectionRunner:
@@ -99,7 +91,7 @@ class ProjectionRunner:
                 for table in projection.tables:
                     table.drop(conn, checkfirst=True)
                     table.create(conn)
-                _set_position(conn, projection, 0)
+                set_position(conn, projection, 0)
                 self.positions[projection.name] = 0
         self.rows.reset(emptied=[t for p in projections for t in p.tables])
 
@@ -140,7 +132,7 @@ class ProjectionRunner:
                 self.rows.begin(conn)
                 self._project(notifications)
                 self.rows.flush()
-                _set_positions(conn, self.owned, last)
+                set_positions(conn, self.owned, last)
                 announce(conn, last)
         except BaseException:
             self.rows.reset()
@@ -171,7 +163,7 @@ class ProjectionRunner:
     def _write(self, changes: Changes, position: int) -> None:
         with self.engine.begin() as conn:
             self.rows.write(conn, changes)
-            _set_positions(conn, self.owned, position)
+            set_positions(conn, self.owned, position)
             announce(conn, position)
         self._advance(position)
 
@@ -311,23 +303,3 @@ class ProjectionRunner:
             except psycopg.Error:
                 logger.warning("LISTEN connection lost; polling until it is back")
                 self._stop.wait(1.0)
-
-
-def _set_position(conn: Connection, projection: Projection, position: int) -> None:
-    updated = conn.execute(
-        tracking.update()
-        .where(tracking.c.name == projection.name)
-        .values(position=position, version=projection.version)
-    )
-    if updated.rowcount == 0:
-        conn.execute(
-            tracking.insert().values(
-                name=projection.name, position=position, version=projection.version
-            )
-        )
-
-
-def _set_positions(conn: Connection, projections: Sequence[Projection], position: int) -> None:
-    """One statement for every projection of the batch (their rows exist since `claim`)."""
-    names = [p.name for p in projections]
-    conn.execute(tracking.update().where(tracking.c.name.in_(names)).values(position=position))
