@@ -200,10 +200,8 @@ class RelayRunner(ReactorRunner):
 
     def run_once(self, *, settle: bool = False) -> int:
         with self._lock:
-            if not self.owned:
-                self.owned = self.locks.try_acquire(self.lock_name)
-                if not self.owned:
-                    return 0
+            if not self._claim():
+                return 0
             relay = self.reactor
             try:
                 if relay.scan_from is None:

@@ -19,6 +19,7 @@ from typing import ClassVar, cast
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
@@ -101,23 +102,31 @@ class ReactorRunner:
             known = self._follows[topic] = self.reactor.follows(topic)
         return known
 
-    def _save_skipped(self, settle: bool) -> None:
-        """Saves a position moved past skipped events on a drain or once a second."""
+    def _save_moved(self, force: bool) -> None:
+        """Saves a position moved past unsaved events when `force`d or once a second."""
         stale = time.monotonic() - self._saved_at >= SKIPPED_SAVE_INTERVAL_S
-        if self.position is not None and self.position != self._saved and (settle or stale):
+        if self.position is not None and self.position != self._saved and (force or stale):
             self._save_position(self.position)
+
+    def _claim(self) -> bool:
+        """Whether this runner holds the reactor's lock (taking it when free)."""
+        if not self.owned:
+            self.owned = self.locks.try_acquire(self.lock_name)
+        return self.owned
+
+    def _page(self) -> list[Notification]:
+        """The next stored events after the position (loaded once from the database)."""
+        if self.position is None:
+            self.position = self._saved = self._load_position()
+        return self.store.read(after=self.position, limit=self.batch_size)
 
     def run_once(self, *, settle: bool = False) -> int:
         """Handles one batch of events; returns how many were read. `settle` (drains) saves
         the position even when the batch only skipped events."""
         with self._lock:
-            if not self.owned:
-                self.owned = self.locks.try_acquire(self.lock_name)
-                if not self.owned:
-                    return 0
-            if self.position is None:
-                self.position = self._saved = self._load_position()
-            notifications = self.store.read(after=self.position, limit=self.batch_size)
+            if not self._claim():
+                return 0
+            notifications = self._page()
             for notification in notifications:
                 if self.follows(notification.topic):
                     event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
@@ -125,7 +134,7 @@ class ReactorRunner:
                     self._save_position(notification.id)
                 else:
                     self.position = notification.id
-            self._save_skipped(settle)
+            self._save_moved(settle)
             return len(notifications)
 
     def drain(self) -> int:

@@ -249,14 +249,10 @@ class DispatcherRunner(ReactorRunner):
 
     def run_once(self, *, settle: bool = False) -> int:
         with self._lock:
-            if not self.owned:
-                self.owned = self.locks.try_acquire(self.lock_name)
-                if not self.owned:
-                    return 0
-            if self.position is None:
-                self.position = self._saved = self._load_position()
+            if not self._claim():
+                return 0
             written = self.reactor.written
-            notifications = self.store.read(after=self.position, limit=self.batch_size)
+            notifications = self._page()
             self.reactor.begin_batch()
             for notification in notifications:
                 if self.follows(notification.topic):
@@ -266,7 +262,7 @@ class DispatcherRunner(ReactorRunner):
             scheduled = self.reactor.written != written
             # Saved per batch that scheduled deliveries: a crash repeats the batch, and
             # scheduling is idempotent.
-            self._save_skipped(settle or scheduled)
+            self._save_moved(settle or scheduled)
             now = time.monotonic()
             look = settle or self.reactor.written != self._checked or now >= self._next_check
             if look and self.reactor.deliver_due() is not None:
