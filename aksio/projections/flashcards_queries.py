@@ -82,27 +82,28 @@ def get_flashcard_with_review(
     return card, review
 
 
-def get_flashcard_with_schedulers(
-    conn: Connection, owner_id: UUID, card_id: UUID
-) -> tuple[Row, str | None, str | None] | None:
-    """The card with its course's and its owner's scheduler choices, in one query (the
-    review route needs all three)."""
-    query = (
-        sa.select(
-            flashcards, courses.c.scheduler.label("_course"), users.c.scheduler.label("_profile")
+_SCHEDULER_CHOICES = (
+    sa.select(courses.c.scheduler, users.c.scheduler)
+    .select_from(
+        flashcards.outerjoin(courses, courses.c.id == flashcards.c.course_id).outerjoin(
+            users, users.c.id == flashcards.c.owner_id
         )
-        .select_from(
-            flashcards.outerjoin(courses, courses.c.id == flashcards.c.course_id).outerjoin(
-                users, users.c.id == flashcards.c.owner_id
-            )
-        )
-        .where(flashcards.c.owner_id == owner_id, flashcards.c.id == card_id)
     )
-    found = conn.execute(query).mappings().first()
-    if found is None:
-        return None
-    row = dict(found)
-    return row, row.pop("_course"), row.pop("_profile")
+    .where(
+        flashcards.c.owner_id == sa.bindparam("owner_id"),
+        flashcards.c.id == sa.bindparam("card_id"),
+    )
+)
+
+
+def scheduler_choices(
+    conn: Connection, owner_id: UUID, card_id: UUID
+) -> tuple[str | None, str | None] | None:
+    """The schedulers named by the card's course and by its owner's profile, in one query;
+    None when the owner has no such card."""
+    params = {"owner_id": owner_id, "card_id": card_id}
+    found = conn.execute(_SCHEDULER_CHOICES, params).first()
+    return None if found is None else (found[0], found[1])
 
 
 def list_due(
@@ -130,12 +131,6 @@ def list_reviews(conn: Connection, card_id: UUID) -> list[Row]:
     query = sa.select(flashcard_reviews).where(flashcard_reviews.c.card_id == card_id)
     rows = conn.execute(query.order_by(flashcard_reviews.c.seq)).mappings()
     return [dict(row) for row in rows]
-
-
-def get_review(conn: Connection, review_id: UUID) -> Row | None:
-    query = sa.select(flashcard_reviews).where(flashcard_reviews.c.id == review_id)
-    found = conn.execute(query).mappings().first()
-    return dict(found) if found else None
 
 
 def review_history(

@@ -44,11 +44,15 @@ router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"],
 IMPORT_WAIT_S = 120.0
 
 
+def choose_scheduler(*choices: object) -> str:
+    """The first choice that names a scheduler (course before profile); SM-2 without one."""
+    return next((str(c) for c in choices if c in SCHEDULERS), "sm2")
+
+
 def profile_scheduler(reads: Connection, user: UUID) -> str:
     """The scheduler chosen in the user's profile; SM-2 when none is chosen."""
     profile = account_queries.get_profile(reads, user)
-    chosen = profile.get("scheduler") if profile else None
-    return str(chosen) if chosen in SCHEDULERS else "sm2"
+    return choose_scheduler(profile.get("scheduler") if profile else None)
 
 
 def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
@@ -61,15 +65,11 @@ def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
 
 
 def _card_scheduler(reads: Connection, user: UUID, card_id: UUID) -> str:
-    """`scheduler_for` the card's course, read with the card in one query."""
-    found = q.get_flashcard_with_schedulers(reads, user, card_id)
+    """`scheduler_for` the card's course, both choices read with the card in one query."""
+    found = q.scheduler_choices(reads, user, card_id)
     if found is None:
         raise NotFound("Flashcard")
-    _, course_choice, profile_choice = found
-    for chosen in (course_choice, profile_choice):
-        if chosen in SCHEDULERS:
-            return str(chosen)
-    return "sm2"
+    return choose_scheduler(*found)
 
 
 def _own_course(reads: Connection, user: UUID, course_id: UUID) -> None:
