@@ -19,7 +19,7 @@ import psycopg
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from aksio.core.collector import fewer_collections
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
@@ -132,8 +132,7 @@ class ProjectionRunner:
                 self.rows.begin(conn)
                 self._project(notifications)
                 self.rows.flush()
-                set_positions(conn, self.owned, last)
-                announce(conn, last)
+                self._record(conn, last)
         except BaseException:
             self.rows.reset()
             raise
@@ -154,6 +153,11 @@ class ProjectionRunner:
                 if notification.id > positions[projection.name]:
                     projection.apply(event, rows)
 
+    def _record(self, conn: Connection, position: int) -> None:
+        """In a batch's transaction: the owned projections' new position, announced."""
+        set_positions(conn, self.owned, position)
+        announce(conn, position)
+
     def _advance(self, position: int) -> None:
         with self._changed:
             for projection in self.owned:
@@ -163,8 +167,7 @@ class ProjectionRunner:
     def _write(self, changes: Changes, position: int) -> None:
         with self.engine.begin() as conn:
             self.rows.write(conn, changes)
-            set_positions(conn, self.owned, position)
-            announce(conn, position)
+            self._record(conn, position)
         self._advance(position)
 
     def _pages(self, start: int, size: int) -> Iterator[list[Notification]]:

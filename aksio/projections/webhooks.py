@@ -226,13 +226,6 @@ def list_attempts(conn: Connection, endpoint_id: UUID, page: int, page_size: int
     return paged(conn, query.order_by(*order), page, page_size)
 
 
-def anyone_subscribes(conn: Connection, event_type: str) -> bool:
-    query = sa.select(subscriptions.c.endpoint_id).where(
-        subscriptions.c.event_type == event_type, subscriptions.c.active.is_(True)
-    )
-    return conn.execute(query.limit(1)).first() is not None
-
-
 def subscribed_types(conn: Connection) -> set[str]:
     """The event types that at least one active endpoint subscribes to."""
     query = sa.select(subscriptions.c.event_type).where(subscriptions.c.active.is_(True))
