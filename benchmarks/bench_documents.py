@@ -17,8 +17,6 @@ import random
 import tempfile
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -35,7 +33,7 @@ from aksio.projections.db import make_engine
 from aksio.projections.documents import documents
 from aksio.projections.documents_chunks import chunks, owner_key, search_chunks
 from aksio.settings import Settings
-from benchmarks.common import SECRET, percentile, pg_database, table, verdict
+from benchmarks.common import SECRET, backend_database, percentile, table, verdict
 from tests.documents.files import pdf_bytes
 
 USERS, CHUNKS_PER_USER, DOCUMENTS_PER_USER = 1_000, 100, 10
@@ -192,12 +190,6 @@ def retrieval(url: str | None, queries: int) -> list[object]:
     ]
 
 
-@contextmanager
-def database(name: str) -> Iterator[str | None]:
-    with pg_database() if name == "postgresql" else nullcontext(None) as url:
-        yield url
-
-
 def main() -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--pages", type=int, default=200, help="pages of the PDF")
@@ -218,7 +210,7 @@ def main() -> int:
     )
     rows = []
     for name in ("sqlite", "postgresql"):
-        with database(name) as url:
+        with backend_database(name) as url:
             rows.append(retrieval(url, options.queries))
     print(
         f"\nRetrieval: search_chunks, 3-word queries, max_chunks 10 (p99 budget {P99_BUDGET_MS} ms)"

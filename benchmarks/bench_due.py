@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -34,7 +32,15 @@ from aksio.projections.db import make_engine
 from aksio.projections.flashcards import flashcards
 from aksio.projections.flashcards_queries import list_due
 from aksio.settings import Settings
-from benchmarks.common import SECRET, percentile, pg_database, served, server_env, table, verdict
+from benchmarks.common import (
+    SECRET,
+    percentile,
+    served,
+    server_env,
+    table,
+    verdict,
+    workspace,
+)
 
 P99_BUDGET_MS = 10.0
 CHUNK = 50_000
@@ -246,15 +252,6 @@ def bench(name: str, url: str | None, folder: Path, args: argparse.Namespace) ->
     return rows
 
 
-@contextmanager
-def database(name: str) -> Iterator[str | None]:
-    if name == "postgresql":
-        with pg_database() as url:
-            yield url
-    else:
-        yield None
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=1_000_000)
@@ -265,8 +262,8 @@ def main() -> int:
     args = parser.parse_args()
     rows: list[list[object]] = []
     for name in args.backends.split(","):
-        with tempfile.TemporaryDirectory(prefix="aksio-bench-") as folder, database(name) as url:
-            rows += bench(name, url, Path(folder), args)
+        with workspace(name) as (url, folder):
+            rows += bench(name, url, folder, args)
     print(f"\ndue/ with {args.cards:,} cards across {args.users:,} users (p99 budget in process)")
     columns = ["backend", "query", "queries", "p50 ms", "p99 ms", "max ms", "p99 budget ms"]
     print(table(columns, rows))

@@ -17,11 +17,9 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -42,7 +40,15 @@ from aksio.projections.learning_activity import activity_dashboard
 from aksio.projections.learning_analytics import overview
 from aksio.projections.learning_time import user_zone
 from aksio.settings import Settings
-from benchmarks.common import SECRET, percentile, pg_database, served, server_env, table, verdict
+from benchmarks.common import (
+    SECRET,
+    percentile,
+    served,
+    server_env,
+    table,
+    verdict,
+    workspace,
+)
 
 P99_BUDGET_MS = 100.0
 ENDPOINTS = ("/api/v1/learning/analytics/overview/", "/api/v1/accounts/dashboard/")
@@ -225,16 +231,6 @@ def bench(
     return rows
 
 
-@contextmanager
-def database(name: str) -> Iterator[tuple[str | None, Path]]:
-    with tempfile.TemporaryDirectory(prefix="aksio-bench-") as folder:
-        if name == "postgresql":
-            with pg_database() as url:
-                yield url, Path(folder)
-        else:
-            yield None, Path(folder)
-
-
 def main() -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--events", type=int, default=50_000, help="events per learner")
@@ -245,7 +241,7 @@ def main() -> int:
     rows: list[list[object]] = []
     for name in options.backends.split(","):
         for users in (1, options.users):
-            with database(name) as (url, folder):
+            with workspace(name) as (url, folder):
                 rows += bench(name, url, folder, users, options)
     print(
         f"GET latency in ms over HTTP, {options.requests} requests each, learners of "

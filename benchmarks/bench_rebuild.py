@@ -14,11 +14,9 @@ import argparse
 import cProfile
 import io
 import pstats
-import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -29,7 +27,7 @@ from aksio.bootstrap import System, build, migrate
 from aksio.core.store import EventStore
 from aksio.projections.courses import courses, sections
 from aksio.settings import Settings
-from benchmarks.common import SECRET, pg_database, table, verdict
+from benchmarks.common import SECRET, table, verdict, workspace
 
 REBUILD_BUDGET = {"postgresql": 50_000.0}  # events/s
 EVENTS_PER_COURSE = 8
@@ -133,16 +131,6 @@ def bench(name: str, url: str | None, folder: Path, events: int, profile: bool) 
     ]  # fmt: skip
 
 
-@contextmanager
-def database(name: str) -> Iterator[tuple[str | None, Path]]:
-    with tempfile.TemporaryDirectory(prefix="aksio-bench-") as folder:
-        if name == "postgresql":
-            with pg_database() as url:
-                yield url, Path(folder)
-        else:
-            yield None, Path(folder)
-
-
 def main() -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--events", type=int, default=200_000)
@@ -151,7 +139,7 @@ def main() -> int:
     options = args.parse_args()
     rows = []
     for name in options.backends.split(","):
-        with database(name) as (url, folder):
+        with workspace(name) as (url, folder):
             rows.append(bench(name, url, folder, options.events, options.profile))
     print(f"rebuild of every projection from {options.events:,} events (rates in events/s)")
     columns = ["backend", "events", "bulk save/s", "rebuild s", "rebuild/s", "budget"]

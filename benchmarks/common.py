@@ -7,10 +7,11 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import httpx
@@ -31,6 +32,23 @@ def pg_database() -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextmanager
+def backend_database(backend: str) -> Iterator[str | None]:
+    """A fresh PostgreSQL database's URL for `postgresql`; None (SQLite) for any other."""
+    with pg_database() if backend == "postgresql" else nullcontext(None) as url:
+        yield url
+
+
+@contextmanager
+def workspace(backend: str) -> Iterator[tuple[str | None, Path]]:
+    """`backend_database` with a temporary folder for the data directory."""
+    with (
+        tempfile.TemporaryDirectory(prefix="aksio-bench-") as folder,
+        backend_database(backend) as url,
+    ):
+        yield url, Path(folder)
 
 
 def free_port() -> int:
