@@ -17,6 +17,7 @@ BENCHMARKS = (
     "benchmarks.bench_commands",
     "benchmarks.bench_rebuild",
     "benchmarks.bench_reviews",
+    "benchmarks.bench_aggregate_cache",
     "benchmarks.bench_due",
     "benchmarks.bench_scheduler_eval",
     "benchmarks.bench_documents",
