@@ -49,6 +49,7 @@ from aksio.projections.flashcards import FlashcardsProjection
 from aksio.projections.learning import LearningProjection
 from aksio.projections.locks import make_locks
 from aksio.projections.positions import PositionWatch
+from aksio.projections.quarantine import HeldWatch, held_back
 from aksio.projections.quizzes import QuizzesProjection
 from aksio.projections.runner import ProjectionRunner
 from aksio.projections.webhooks import WebhooksProjection
@@ -95,7 +96,7 @@ def all_handlers() -> dict[type[Any], Handler]:
 def all_reactors(bus: CommandBus, settings: Settings, services: Services) -> list[Reactor]:
     """The reactors that follow the log (document processing, webhooks, Kafka relay)."""
     reactors: list[Reactor] = [webhook_dispatcher(bus, settings.webhook_retry_schedule)]
-    reactors.append(DocumentProcessingReactor.from_services(bus, services))
+    reactors.append(DocumentProcessingReactor.from_services(bus, services, settings))
     if settings.kafka_bootstrap_servers:
         from aksio.integrations.kafka_relay import KafkaRelay  # kafka only when configured
 
@@ -127,6 +128,7 @@ class System:
     services: Services
     in_process: bool
     watch: PositionWatch
+    held: HeldWatch
     reactors: list[ReactorRunner] = field(default_factory=list)
     adapters: dict[str, Any] = field(default_factory=dict)
 
@@ -140,6 +142,13 @@ class System:
         if self.in_process and len(self.runner.owned) == len(self.projections):
             return self.runner.wait_for(position, timeout)
         return self.watch.wait_for(position, timeout)
+
+    def problems(self) -> list[dict[str, Any]]:
+        """What holds events back: failing batches here, and quarantines anywhere."""
+        found = [self.runner.failure] if self.runner.failure else []
+        found += [r.failure for r in self.reactors if r.failure]
+        found += [held.as_problem() for held in held_back(self.held.engine)]
+        return found
 
     def drain(self) -> None:
         """Runs projections and reactors until the log stops growing (tests, CLI)."""
@@ -156,6 +165,7 @@ class System:
         for reactor in self.reactors:
             reactor.stop()
         self.runner.stop()
+        self.held.stop()
         self.watch.stop()
         self.store.close()
         self.runner.engine.dispose()
@@ -215,9 +225,12 @@ def build(
     )
     listen_url = settings.database_url if settings.uses_postgres else None
     watch = PositionWatch(make_engine(settings, pool_size=1), projections, listen_url)
+    held = HeldWatch(watch.engine)
+    held.refresh()
+    runner.on_hold.append(held.refresh)
     system = System(
         settings, store, engine, bus, runner, projections, tokens, limiter, services, workers,
-        watch,
+        watch, held,
     )  # fmt: skip
     if workers:
         runner.claim()
@@ -234,6 +247,7 @@ def build(
             bus.listeners.append(reactor_runner.wake)
         if start_threads:
             runner.start()
+            held.start()
             for reactor_runner in system.reactors:
                 reactor_runner.start()
     return system

@@ -40,6 +40,12 @@ class Settings(BaseSettings):
     scraper_service_url: str | None = None
     webhook_retry_schedule: str = "5,30,120,600,3600"
 
+    # Each document is extracted in a child process with these bounds (see extraction/sandbox.py).
+    extraction_memory_mb: int = Field(default=2048, ge=64)
+    extraction_timeout_s: float = Field(default=120.0, gt=0)
+    extraction_max_unpacked_mb: int = Field(default=200, ge=1)
+    extraction_max_image_pixels: int = Field(default=50_000_000, ge=1)
+
     read_your_writes_timeout_s: float = 5.0
     group_commit: bool = True
     aggregate_cache_size: int = 10_000

@@ -30,13 +30,14 @@ from aksio.commands.documents import (
 from aksio.commands.services import Services
 from aksio.core.errors import ServiceUnavailable
 from aksio.integrations.blobs import BlobStore
-from aksio.integrations.extraction import ExtractionFailed, extract
-from aksio.integrations.extraction.analysis import analyse
+from aksio.integrations.extraction import ExtractionFailed, ExtractionLimits
 from aksio.integrations.extraction.formats import DOCUMENT_TYPES
+from aksio.integrations.extraction.sandbox import extract_isolated
 from aksio.integrations.fetcher import FetchFailed, UrlFetcher, fetch_url_for
 from aksio.integrations.llm.models import LanguageModel
 from aksio.integrations.reactor import Reactor
 from aksio.integrations.retrieval import IndexedDocument, RemoteRetriever, Retriever
+from aksio.settings import Settings
 
 logger = logging.getLogger(__name__)
 UNEXPECTED = "Processing failed because of an unexpected error. Try reprocessing the document."
@@ -55,18 +56,30 @@ class DocumentProcessingReactor(Reactor):
         fetcher: UrlFetcher,
         retriever: Retriever,
         llm: Callable[[], LanguageModel | None] = lambda: None,
+        limits: ExtractionLimits | None = None,
     ) -> None:
         self.bus = bus
         self.blobs = blobs
         self.fetcher = fetcher
         self.retriever = retriever
         self.llm = llm  # asked per run, so the configured model is always the current one
+        self.limits = limits or ExtractionLimits()
         self._reported: dict[UUID, int] = {}
 
     @classmethod
-    def from_services(cls, bus: CommandBus, services: Services) -> DocumentProcessingReactor:
+    def from_services(
+        cls, bus: CommandBus, services: Services, settings: Settings | None = None
+    ) -> DocumentProcessingReactor:
         assert services.blobs and services.fetcher and services.retriever
-        return cls(bus, services.blobs, services.fetcher, services.retriever, lambda: services.llm)
+        limits = ExtractionLimits.from_settings(settings) if settings else None
+        return cls(
+            bus,
+            services.blobs,
+            services.fetcher,
+            services.retriever,
+            lambda: services.llm,
+            limits,
+        )
 
     def react(self, event: DomainEvent, position: int) -> None:
         if isinstance(event, Document.Deleted):
@@ -110,25 +123,26 @@ class DocumentProcessingReactor(Reactor):
             raise ExtractionFailed(MISSING)
         self._progress(job, 10, "extracting")
         with self.blobs.local_path(blob_key) as path:
-            extracted = extract(
+            # Bounded in memory and time: the file may be built to exhaust either.
+            result, metadata = extract_isolated(
                 path,
                 content_type,
                 lambda done: self._progress(job, 10 + int(done * 60), "extracting"),
+                self.limits,
             )
         self._progress(job, 75, "analysing")
-        result = analyse(extracted)
         summarizer = self._summarize(job, result)
         self._progress(job, 90, "indexing")
         self.retriever.index(_indexed(job, content_type, result))
         result["metadata"] = {
-            "pages_processed": int(extracted.metadata.get("pages_processed") or 1),
+            "pages_processed": int(metadata.get("pages_processed") or 1),
             "text_extracted": True,
             "summary_generated": bool(result["summary"]),
             "summarizer": summarizer,
             "embeddings_created": True,
-            "characters": len(extracted.text),
-            "truncated": bool(extracted.metadata.get("truncated", False)),
-            "title": extracted.metadata.get("title"),
+            "characters": len(result["extracted_text"]),
+            "truncated": bool(metadata.get("truncated", False)),
+            "title": metadata.get("title"),
             "retriever": "service" if isinstance(self.retriever, RemoteRetriever) else "builtin",
         }
         return result

@@ -34,12 +34,29 @@ def _ocr() -> Any:
         return _engine
 
 
-def _check_image(path: Path) -> None:
+def _too_large(width: int, height: int, max_pixels: int) -> ExtractionFailed:
+    return ExtractionFailed(
+        f"The image is {width:,} x {height:,} pixels ({width * height / 1e6:,.0f} megapixels); "
+        f"the most this server reads is {max_pixels / 1e6:,.0f} megapixels. "
+        "Scale it down (text stays readable at 300 dots per inch) and upload it again."
+    )
+
+
+def _check_image(path: Path, max_pixels: int) -> None:
+    """Refuses a damaged image, or one too large to decode, from its header alone."""
+    # Opening reads only the header; Pillow's own bomb check is off here so that the size
+    # can be told to the user, and on afterwards for whatever opens the file again.
+    Image.MAX_IMAGE_PIXELS = None
     try:
         with Image.open(path) as image:
+            width, height = image.size
+            if width * height > max_pixels:
+                raise _too_large(width, height, max_pixels)
             image.verify()
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
         raise ExtractionFailed(DAMAGED) from None
+    finally:
+        Image.MAX_IMAGE_PIXELS = max_pixels
 
 
 def _lines(found: list[Any]) -> list[str]:
@@ -62,8 +79,8 @@ def _lines(found: list[Any]) -> list[str]:
     return [" ".join(text for _left, text in sorted(line)) for line in lines]
 
 
-def extract_image(path: Path) -> Extracted:
-    _check_image(path)
+def extract_image(path: Path, max_pixels: int = 50_000_000) -> Extracted:
+    _check_image(path, max_pixels)
     engine = _ocr()
     try:
         found, _elapsed = engine(str(path))

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from pypdf import PdfReader
-from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError
 
 from aksio.integrations.extraction.model import (
     Extracted,
@@ -19,6 +19,15 @@ from aksio.integrations.extraction.model import (
 
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 DAMAGED = "The PDF file is damaged and could not be read."
+MAX_PAGES = 5_000
+TOO_MANY_PAGES = (
+    f"The PDF has more than {MAX_PAGES:,} pages (or more objects than a PDF of that size), the "
+    "most this server processes in one file. Split it into smaller PDFs and upload those."
+)
+CYCLIC = (
+    "The PDF's page tree refers back to itself, so its pages cannot be listed: the file is "
+    "malformed. Print or export it to a new PDF and upload that."
+)
 ENCRYPTED = "The PDF is password-protected. Upload a copy without a password."
 NO_TEXT = (
     "The PDF has no text layer (it may be a scan of printed pages). "
@@ -31,14 +40,32 @@ def _open(path: Path) -> tuple[PdfReader, int]:
         reader = PdfReader(path)
         if reader.is_encrypted and not reader.decrypt(""):
             raise ExtractionFailed(ENCRYPTED)
-        return reader, len(reader.pages)
+        if _declared_pages(reader) > MAX_PAGES:
+            raise ExtractionFailed(TOO_MANY_PAGES)
+        count = len(reader.pages)  # walks the whole page tree, which may lie about its size
+        if count > MAX_PAGES:
+            raise ExtractionFailed(TOO_MANY_PAGES)
+        return reader, count
     except ExtractionFailed:
         raise
     except (DependencyError, FileNotDecryptedError):
         raise ExtractionFailed(ENCRYPTED) from None
+    except LimitReachedError:
+        raise ExtractionFailed(TOO_MANY_PAGES) from None
+    except PdfReadError as error:
+        raise ExtractionFailed(CYCLIC if "cyclic" in str(error).lower() else DAMAGED) from None
     except Exception:
         # pypdf raises many kinds of errors on broken files; all mean the same to a user.
         raise ExtractionFailed(DAMAGED) from None
+
+
+def _declared_pages(reader: PdfReader) -> int:
+    """The page count the root of the page tree claims, read without walking the tree."""
+    try:
+        pages: Any = reader.root_object["/Pages"].get_object()
+        return int(pages["/Count"])
+    except Exception:
+        return 0  # walking the tree tells what is wrong with it
 
 
 def extract_pdf(path: Path, progress: Progress) -> Extracted:
