@@ -15,21 +15,28 @@ import logging
 import threading
 import time
 from collections.abc import Sequence
-from typing import ClassVar, cast
+from typing import Any, ClassVar, cast
+from uuid import uuid4
 
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
 from aksio.core.store import EventStore
 from aksio.projections.db import reactor_tracking
+from aksio.projections.leases import (
+    LostOwnership,
+    fenced_reactor_position,
+    reactor_lease,
+    take,
+)
 from aksio.projections.locks import Locks
 
 logger = logging.getLogger(__name__)
 SKIPPED_SAVE_INTERVAL_S = 1.0
+CHECK_LOCKS_S = 2.0
 
 
 class Reactor:
@@ -73,6 +80,8 @@ class ReactorRunner:
         self._follows: dict[str, bool] = {}
         self._saved: int | None = None
         self._saved_at = 0.0
+        self.token = uuid4()  # this owner's lease token (see `projections.leases`)
+        self.failure: dict[str, Any] | None = None  # the last error, until a run passes
 
     @property
     def lock_name(self) -> str:
@@ -88,13 +97,34 @@ class ReactorRunner:
         return int(found or 0)
 
     def _save_position(self, position: int) -> None:
-        insert = postgresql.insert if self.engine.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(reactor_tracking).values(name=self.reactor.name, position=position)
-        stmt = stmt.on_conflict_do_update(index_elements=["name"], set_={"position": position})
-        with self.engine.begin() as conn:
-            conn.execute(stmt)
+        """Saves the position while this runner holds the lease; else gives the reactor up."""
+        try:
+            with self.engine.begin() as conn:
+                fenced_reactor_position(conn, self.reactor.name, self.token, position)
+        except LostOwnership:
+            self._give_up()
+            raise
         self.position = self._saved = position
         self._saved_at = time.monotonic()
+
+    def _take_lease(self) -> None:
+        with self.engine.begin() as conn:
+            take(conn, reactor_lease(self.reactor.name), self.token)
+            exists = conn.execute(
+                sa.select(reactor_tracking.c.name).where(
+                    reactor_tracking.c.name == self.reactor.name
+                )
+            ).first()
+            if exists is None:
+                conn.execute(reactor_tracking.insert().values(name=self.reactor.name, position=0))
+
+    def _give_up(self) -> None:
+        """Another process owns the reactor now: forget the position and the lock."""
+        logger.warning("reactor %s lost its lease; another process runs it", self.reactor.name)
+        self.owned = False
+        self.position = self._saved = None
+        self.token = uuid4()
+        self.locks.release(self.lock_name)
 
     def follows(self, topic: str) -> bool:
         known = self._follows.get(topic)
@@ -109,9 +139,12 @@ class ReactorRunner:
             self._save_position(self.position)
 
     def _claim(self) -> bool:
-        """Whether this runner holds the reactor's lock (taking it when free)."""
-        if not self.owned:
-            self.owned = self.locks.try_acquire(self.lock_name)
+        """Whether this runner holds the reactor's lock (taking it when free), with its lease
+        taken before the position is read."""
+        if not self.owned and self.locks.try_acquire(self.lock_name):
+            self._take_lease()
+            self.position = self._saved = None
+            self.owned = True
         return self.owned
 
     def _page(self) -> list[Notification]:
@@ -165,12 +198,28 @@ class ReactorRunner:
         self.locks.close()
 
     def _follow(self) -> None:
+        checked = time.monotonic()
         while not self._stop.is_set():
             try:
+                if time.monotonic() - checked > CHECK_LOCKS_S:
+                    checked = time.monotonic()
+                    if self.owned and self.lock_name not in self.locks.check():
+                        self._give_up()
                 if self.run_once() == self.batch_size:
+                    self.failure = None
                     continue
-            except Exception:
-                logger.exception("reactor %s failed; retrying", self.reactor.name)
+                self.failure = None
+            except LostOwnership:
+                pass
+            except Exception as error:
+                if self.failure is None:
+                    logger.exception("reactor %s failed; retrying", self.reactor.name)
+                self.failure = {
+                    "component": f"reactor:{self.reactor.name}",
+                    "state": "failing",
+                    "position": self.position,
+                    "error": f"{type(error).__name__}: {error}"[:2000],
+                }
                 self._stop.wait(1.0)
                 continue
             self._wake.wait(self.poll_interval)

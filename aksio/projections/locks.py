@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
+import logging
+import os
 import zlib
 from pathlib import Path
 from typing import IO, Protocol
@@ -12,6 +15,8 @@ import psycopg
 from aksio.core.store import postgres_dsn
 from aksio.settings import Settings
 
+logger = logging.getLogger(__name__)
+
 
 def lock_key(name: str) -> int:
     return zlib.crc32(f"aksio.projection.{name}".encode())
@@ -20,12 +25,19 @@ def lock_key(name: str) -> int:
 class Locks(Protocol):
     def try_acquire(self, name: str) -> bool: ...
     def acquire(self, name: str) -> None: ...
+    def release(self, name: str) -> None: ...
     def release_all(self) -> None: ...
+    def check(self) -> set[str]: ...
     def close(self) -> None: ...
 
 
 class PostgresLocks:
-    """Session-level advisory locks held on one dedicated connection."""
+    """Session-level advisory locks held on one dedicated connection.
+
+    The session is named `aksio-locks-<pid>` (`application_name`), so an operator can
+    find it in `pg_stat_activity`. When it dies the locks are gone with it: `alive`
+    says so, and the owner gives up what it held (the leases fence it meanwhile).
+    """
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -35,7 +47,12 @@ class PostgresLocks:
     @property
     def conn(self) -> psycopg.Connection[tuple[object, ...]]:
         if self._conn is None or self._conn.closed:
-            self._conn = psycopg.connect(postgres_dsn(self.url), autocommit=True)
+            self._conn = psycopg.connect(
+                postgres_dsn(self.url),
+                autocommit=True,
+                application_name=f"aksio-locks-{os.getpid()}",
+                connect_timeout=5,
+            )
             self.held.clear()
         return self._conn
 
@@ -54,13 +71,38 @@ class PostgresLocks:
             self.held.add(name)
 
     def release_all(self) -> None:
-        if self._conn is not None and not self._conn.closed:
-            self._conn.execute("SELECT pg_advisory_unlock_all()")
+        try:
+            if self._conn is not None and not self._conn.closed:
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
+        except psycopg.Error:
+            self.close()  # a dead session holds nothing
         self.held.clear()
+
+    def release(self, name: str) -> None:
+        if name in self.held:
+            self.held.discard(name)
+            try:
+                self.conn.execute("SELECT pg_advisory_unlock(%s)", (lock_key(name),))
+            except psycopg.Error:
+                self.close()
+
+    def check(self) -> set[str]:
+        """The locks still held: none once the session that held them is gone."""
+        if not self.held:
+            return set()
+        try:
+            if self._conn is None or self._conn.closed:
+                raise psycopg.OperationalError("the lock session was closed")
+            self._conn.execute("SELECT 1")
+        except psycopg.Error:
+            logger.warning("the advisory-lock session is gone, and its locks %s", self.held)
+            self.close()
+        return set(self.held)
 
     def close(self) -> None:
         if self._conn is not None and not self._conn.closed:
-            self._conn.close()
+            with contextlib.suppress(psycopg.Error):
+                self._conn.close()
         self.held.clear()
 
 
@@ -92,6 +134,14 @@ class FileLocks:
         for handle in self.handles.values():
             handle.close()
         self.handles.clear()
+
+    def release(self, name: str) -> None:
+        handle = self.handles.pop(name, None)
+        if handle is not None:
+            handle.close()
+
+    def check(self) -> set[str]:
+        return set(self.handles)  # a file lock lives as long as its process
 
     def close(self) -> None:
         self.release_all()

@@ -52,12 +52,6 @@ def set_position(conn: Connection, projection: Projection, position: int) -> Non
         )
 
 
-def set_positions(conn: Connection, projections: Sequence[Projection], position: int) -> None:
-    """One statement for every projection of the batch (their rows exist since `claim`)."""
-    names = [p.name for p in projections]
-    conn.execute(tracking.update().where(tracking.c.name.in_(names)).values(position=position))
-
-
 def announce(conn: Connection, position: int) -> None:
     """Inside a projection batch's transaction: tells waiting processes at commit."""
     if conn.dialect.name == "postgresql":

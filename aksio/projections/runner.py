@@ -13,7 +13,8 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import cast
+from typing import Any, cast
+from uuid import UUID, uuid4
 
 import psycopg
 from eventsourcing.domain import DomainEvent
@@ -22,17 +23,22 @@ from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection, Engine
 
 from aksio.core.collector import fewer_collections
+from aksio.core.faults import is_transient
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
+from aksio.projections import isolation, quarantine
 from aksio.projections.base import Changes, Projection, Rows
+from aksio.projections.leases import LostOwnership, fenced_positions, take
 from aksio.projections.locks import Locks
-from aksio.projections.positions import announce, read_positions, set_position, set_positions
+from aksio.projections.positions import announce, read_positions, set_position
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far
+NOTHING: frozenset[UUID] = frozenset()
 
 
 class ProjectionRunner:
     REBUILD_BATCH = 5000  # events at least per batch of a rebuild
+    CHECK_EVERY_S = 2.0  # lock session, unclaimed projections, retries asked for
 
     def __init__(
         self,
@@ -62,6 +68,10 @@ class ProjectionRunner:
         self._batch = threading.RLock()  # one batch or reset at a time
         self._routes_key: tuple[str, ...] = ()
         self._routes_cache: dict[str, list[Projection]] = {}
+        self.token = uuid4()  # this owner's lease token (see `leases`)
+        self.held: dict[str, frozenset[UUID]] = {}  # projection -> quarantined aggregates
+        self.on_hold: list[Callable[[], None]] = []  # told when quarantines change
+        self.failure: dict[str, Any] | None = None  # the last batch's error, until one passes
 
     # -- ownership -----------------------------------------------------------------
     def claim(self, *, block: bool = False) -> None:
@@ -77,12 +87,54 @@ class ProjectionRunner:
             self._prepare(projection)
 
     def _prepare(self, projection: Projection) -> None:
+        with self.engine.begin() as conn:  # the lease first: a stale owner's batch now fails
+            take(conn, projection.name, self.token)
         stored = read_positions(self.engine).get(projection.name)
         if stored is None or stored[1] != projection.version:
             self.reset([projection])
         else:
             self.positions[projection.name] = stored[0]
+            with self.engine.connect() as conn:
+                self._hold(quarantine.load(conn, [projection.name]))
         self.rows.reset()
+
+    def release_all(self) -> None:
+        """Gives up every projection (its lease was taken or its lock lost)."""
+        with self._batch:
+            self.owned = []
+            self.rows.reset()
+            self.token = uuid4()
+            self.locks.release_all()
+
+    def verify_locks(self) -> None:
+        """Drops ownership when the lock session died: another process may own them now."""
+        if self.owned and not set(self._names()) <= self.locks.check():
+            logger.warning("projection lock session lost; giving up %s", self._names())
+            self.release_all()
+
+    def _names(self) -> list[str]:
+        return [p.name for p in self.owned]
+
+    def _hold(self, holds: Sequence[quarantine.Held]) -> None:
+        changed = False
+        for held in holds:
+            current = self.held.get(held.name, NOTHING)
+            if held.originator_id not in current:
+                self.held[held.name] = current | {held.originator_id}
+                changed = True
+        if changed:
+            self._told()
+
+    def _unhold(self, name: str, originator_id: UUID) -> None:
+        self.held[name] = self.held.get(name, NOTHING) - {originator_id}
+        self._told()
+
+    def _told(self) -> None:
+        for listener in self.on_hold:
+            listener()
+
+    def held_ids(self) -> frozenset[UUID]:
+        return frozenset().union(*self.held.values())
 
     def reset(self, projections: Sequence[Projection]) -> None:
         """Empties the projections' tables and rewinds them to the start of the log."""
@@ -93,6 +145,10 @@ class ProjectionRunner:
                     table.create(conn)
                 set_position(conn, projection, 0)
                 self.positions[projection.name] = 0
+            quarantine.clear(conn, [p.name for p in projections])
+        for projection in projections:
+            self.held.pop(projection.name, None)
+        self._told()
         self.rows.reset(emptied=[t for p in projections for t in p.tables])
 
     # -- processing ----------------------------------------------------------------
@@ -124,6 +180,8 @@ class ProjectionRunner:
         return self._routes_cache
 
     def _apply(self, notifications: Sequence[Notification]) -> None:
+        """One transaction for the batch; if an event fails, the batch again, event by event,
+        quarantining each aggregate whose event fails in a projection (see `isolation`)."""
         if not notifications or not self.owned:
             return
         last = notifications[-1].id
@@ -133,6 +191,12 @@ class ProjectionRunner:
                 self._project(notifications)
                 self.rows.flush()
                 self._record(conn, last)
+        except Exception as error:
+            self.rows.reset()
+            if is_transient(error):
+                raise
+            logger.warning("projection batch up to %s failed (%s); isolating", last, error)
+            self._hold(isolation.apply_carefully(self, notifications))
         except BaseException:
             self.rows.reset()
             raise
@@ -144,18 +208,22 @@ class ProjectionRunner:
         positions = self.positions
         to_event = self.store.mapper.to_domain_event
         rows = self.rows
+        held = self.held if any(self.held.values()) else None
         for notification in notifications:
             targets = routes.get(notification.topic)
             if not targets:
                 continue
             event = cast(DomainEvent, to_event(notification))
             for projection in targets:
-                if notification.id > positions[projection.name]:
-                    projection.apply(event, rows)
+                if notification.id <= positions[projection.name]:
+                    continue
+                if held and notification.originator_id in held.get(projection.name, NOTHING):
+                    continue  # waits with its aggregate's quarantine
+                projection.apply(event, rows)
 
     def _record(self, conn: Connection, position: int) -> None:
         """In a batch's transaction: the owned projections' new position, announced."""
-        set_positions(conn, self.owned, position)
+        fenced_positions(conn, self._names(), self.token, position)
         announce(conn, position)
 
     def _advance(self, position: int) -> None:
@@ -243,9 +311,19 @@ class ProjectionRunner:
                 self.locks.acquire(projection.name)
                 if projection not in self.owned:
                     self.owned.append(projection)
+                with self.engine.begin() as conn:
+                    take(conn, projection.name, self.token)
             self.reset(projections)
+            size = max(self.batch_size, self.REBUILD_BATCH)
             with fewer_collections():
-                return self._replay(progress, max(self.batch_size, self.REBUILD_BATCH))
+                try:
+                    return self._replay(progress, size)
+                except Exception as error:
+                    if is_transient(error):
+                        raise
+                    # each written batch committed its position: go on from there, isolating
+                    logger.warning("rebuild met a failing event (%s); isolating it", error)
+            return self.drain(progress, size)
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0, _topics: frozenset[str] = frozenset()) -> None:
@@ -279,20 +357,59 @@ class ProjectionRunner:
         self.locks.close()
 
     def _follow(self) -> None:
-        last_claim = 0.0
+        last_check = 0.0
         while not self._stop.is_set():
             try:
-                if len(self.owned) < len(self.projections) and time.monotonic() - last_claim > 2:
-                    last_claim = time.monotonic()
-                    self.claim()
+                if time.monotonic() - last_check > self.CHECK_EVERY_S:
+                    last_check = time.monotonic()
+                    self._check()
                 if self.run_once() == self.batch_size:
+                    self.failure = None
                     continue
-            except Exception:
-                logger.exception("projection batch failed; retrying")
+                self.failure = None
+            except LostOwnership as lost:
+                logger.warning("%s; giving up %s", lost, self._names())
+                self.release_all()
+            except Exception as error:
+                self._failed(error)
                 self._stop.wait(1.0)
                 continue
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+
+    def _check(self) -> None:
+        """Now and then: a lost lock session, projections to claim, retries asked for."""
+        self.verify_locks()
+        if len(self.owned) < len(self.projections):
+            self.claim()
+        if self.owned:
+            with self.engine.connect() as conn:
+                asked = quarantine.retry_requested(conn, self._names())
+            if asked:
+                self.retry_quarantined()
+
+    def _failed(self, error: Exception) -> None:
+        position = self._start()
+        if self.failure is None or self.failure["error"] != quarantine.describe(error):
+            logger.exception("projection batch after %s failed; retrying", position)
+        self.failure = {
+            "component": "projections",
+            "state": "failing",
+            "position": position,
+            "error": quarantine.describe(error),
+        }
+
+    def retry_quarantined(self) -> tuple[int, int]:
+        """Replays each quarantined aggregate of the owned projections; (released, still held)."""
+        with self._batch:
+            with self.engine.connect() as conn:
+                holds = quarantine.load(conn, self._names())
+            released = 0
+            for held in holds:
+                if isolation.retry(self, held):
+                    self._unhold(held.name, held.originator_id)
+                    released += 1
+            return released, len(holds) - released
 
     def _listen(self) -> None:
         assert self.listen_url

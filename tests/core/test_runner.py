@@ -53,7 +53,7 @@ def test_catches_up_in_batches_tracking_each_batch(quiet: System) -> None:
     assert all(pos == quiet.store.head() for pos, _ in read_positions(quiet.engine).values())
 
 
-def test_failed_batch_leaves_rows_and_position_untouched(quiet: System) -> None:
+def test_batch_failing_on_the_database_leaves_rows_and_position_untouched(quiet: System) -> None:
     owner = uuid4()
     quiet.bus.dispatch(CreateCourse(owner_id=owner, fields={"name": "ok"}))
     quiet.runner.drain()
@@ -64,10 +64,10 @@ def test_failed_batch_leaves_rows_and_position_untouched(quiet: System) -> None:
 
     def failing(event: Any, rows: Any) -> None:
         original(event, rows)
-        raise RuntimeError("projection bug")
+        raise sa.exc.OperationalError("SELECT 1", {}, Exception("server closed the connection"))
 
     projection.apply = failing  # type: ignore[method-assign]
-    with pytest.raises(RuntimeError):
+    with pytest.raises(sa.exc.OperationalError):  # not the event's fault: nothing quarantined
         quiet.runner.run_once()
     assert read_positions(quiet.engine)["courses"][0] == position
     assert sorted(course_names(quiet).values()) == ["ok"]
@@ -239,8 +239,8 @@ def test_a_failed_rebuild_keeps_whole_batches_and_resumes(quiet: System, failing
         def call(*args: Any) -> Any:
             nonlocal calls
             calls += 1
-            if calls == 4:
-                raise RuntimeError(f"{failing} failed")
+            if calls == 4:  # the database went away: not an event's fault, so not isolated
+                raise sa.exc.OperationalError(failing, {}, Exception("connection lost"))
             return original(*args)
 
         return call
@@ -250,7 +250,7 @@ def test_a_failed_rebuild_keeps_whole_batches_and_resumes(quiet: System, failing
         projection.apply = fail_on_the_fourth(projection.apply)  # type: ignore[method-assign]
     else:
         runner.rows.write = fail_on_the_fourth(runner.rows.write)  # type: ignore[method-assign]
-    with pytest.raises(RuntimeError):
+    with pytest.raises(sa.exc.OperationalError):
         runner.rebuild(quiet.projections)
     position = read_positions(quiet.engine)["courses"][0]
     assert position < quiet.store.head()

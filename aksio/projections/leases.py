@@ -1,0 +1,79 @@
+"""Fencing: a batch commits only while its writer still owns the projection or reactor.
+
+The locks (`locks`) say who should run a projection, but a lock held on a
+connection that died (a network blip, an idle-session timeout, a failover)
+is free for a standby while the old owner, not yet aware, keeps writing. So
+each claim also takes a lease: the claimant writes its own token into the
+lease row (before it reads where to start), and every batch's tracked
+position is written only where the lease still holds the writer's token,
+in the same transaction as the batch's rows. On PostgreSQL the check locks
+the lease rows (`FOR SHARE`), so a standby's takeover waits for a batch in
+flight and a stale owner's batch after a takeover updates nothing: it is
+rolled back whole and the old owner stops.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from uuid import UUID
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from aksio.core.errors import DomainError
+from aksio.projections.db import metadata, reactor_tracking, tracking
+
+leases = sa.Table(
+    "projection_leases",
+    metadata,
+    sa.Column("name", sa.String(100), primary_key=True),
+    sa.Column("owner", sa.Uuid, nullable=False),
+)
+
+
+class LostOwnership(DomainError):
+    """Another process took over: this batch is rolled back and the owner stops."""
+
+    error_code = "SERVICE_UNAVAILABLE"
+    transient = True  # not the batch's fault: the new owner applies it
+
+
+def take(conn: Connection, name: str, owner: UUID) -> None:
+    """Makes `owner` the lease holder of `name` (after taking its lock)."""
+    updated = conn.execute(leases.update().where(leases.c.name == name).values(owner=owner))
+    if updated.rowcount == 0:
+        conn.execute(leases.insert().values(name=name, owner=owner))
+
+
+def _held(names: Sequence[str], owner: UUID, locking: bool) -> sa.Select[tuple[str]]:
+    query = sa.select(leases.c.name).where(leases.c.name.in_(names), leases.c.owner == owner)
+    return query.with_for_update(read=True) if locking else query
+
+
+def fenced_positions(conn: Connection, names: Sequence[str], owner: UUID, position: int) -> None:
+    """Sets the projections' tracked position where `owner` holds their lease, else raises."""
+    locking = conn.dialect.name == "postgresql"
+    updated = conn.execute(
+        tracking.update()
+        .where(tracking.c.name.in_(_held(names, owner, locking).scalar_subquery()))
+        .values(position=position)
+    )
+    if updated.rowcount != len(names):
+        raise LostOwnership(f"lost the lease of a projection among {sorted(names)}")
+
+
+def fenced_reactor_position(conn: Connection, name: str, owner: UUID, position: int) -> None:
+    """Sets a reactor's tracked position where `owner` holds its lease, else raises."""
+    locking = conn.dialect.name == "postgresql"
+    held = _held([reactor_lease(name)], owner, locking).exists()
+    updated = conn.execute(
+        reactor_tracking.update()
+        .where(reactor_tracking.c.name == name, held)
+        .values(position=position)
+    )
+    if updated.rowcount != 1:
+        raise LostOwnership(f"lost the lease of reactor {name}")
+
+
+def reactor_lease(name: str) -> str:
+    return f"reactor.{name}"
