@@ -8,9 +8,10 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from aksio.api.methods import allow_header, allowed_methods, options
 from aksio.core.errors import DomainError
 
 logger = logging.getLogger("aksio.api")
@@ -47,6 +48,10 @@ CODE_BY_STATUS = {
 }
 
 
+# RFC 9110: a 401 names the scheme that would be accepted.
+CHALLENGE = {"WWW-Authenticate": "Bearer"}
+
+
 def envelope(
     request: Request,
     status: int,
@@ -73,6 +78,10 @@ def _is_type_error(kind: str) -> bool:
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(err.get("loc", ("",))[0] == "path" for err in errors):
+        methods = allowed_methods(request)
+        if methods and request.method not in methods:  # a literal path without this method
+            return envelope(request, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed",
+                            headers=allow_header(methods))  # fmt: skip
         return envelope(request, 404, "RESOURCE_NOT_FOUND", "Resource not found.")
     details: dict[str, list[str]] = {}
     for err in errors:
@@ -87,15 +96,23 @@ def _domain(request: Request, exc: DomainError) -> JSONResponse:
     status = STATUS_BY_CODE.get(exc.error_code, 400)
     retry_after = getattr(exc, "retry_after", None)
     headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+    if status == 401:
+        headers = {**(headers or {}), **CHALLENGE}
     return envelope(request, status, exc.error_code, exc.message, exc.details, headers)
 
 
-def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+def _http(request: Request, exc: StarletteHTTPException) -> Response:
     code = CODE_BY_STATUS.get(exc.status_code, "ERROR")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
     if exc.status_code == 404:
         message = "Resource not found."
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == 405 and (methods := allowed_methods(request)):
+        if request.method == "OPTIONS":
+            return options(methods)
+        headers = {**(headers or {}), **allow_header(methods)}
+    if exc.status_code == 401:
+        headers = {**(headers or {}), **CHALLENGE}
     return envelope(request, exc.status_code, code, message, headers=headers)
 
 
