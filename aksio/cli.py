@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from aksio.bootstrap import build, migrate
 from aksio.core.collector import tune_for_service
 from aksio.projections.positions import read_positions
+from aksio.projections.quarantine import held_back, request_retry
 from aksio.settings import Settings
 
 
@@ -73,6 +74,29 @@ def _status(_args: argparse.Namespace, settings: Settings) -> int:
             position = positions.get(projection.name, (0, 0))[0]
             print(f"{projection.name:<24}{position:>12}{head - position:>12}")
         print(f"{'(event store head)':<24}{head:>12}")
+        held = held_back(system.engine)
+        print(f"\nquarantined aggregates: {len(held)}")
+        for item in held:
+            print(
+                f"  {item.name} {item.originator_id} since event {item.position} ({item.topic}), "
+                f"{item.attempts} attempt(s): {item.error.splitlines()[0]}"
+            )
+    finally:
+        system.close()
+    return 0
+
+
+def _retry(args: argparse.Namespace, settings: Settings) -> int:
+    """Asks the owners to replay quarantined aggregates; replays here what no one owns."""
+    migrate(settings)
+    system = build(settings, workers=False)
+    try:
+        names = [args.name] if args.name else None
+        asked = request_retry(system.engine, names)
+        system.runner.claim()  # projections no running process owns are retried here
+        released, still = system.runner.retry_quarantined() if system.runner.owned else (0, 0)
+        others = asked - released - still
+        print(f"released {released}, still failing {still}, left to their running owners {others}")
     finally:
         system.close()
     return 0
@@ -160,7 +184,10 @@ def parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="create or upgrade tables").set_defaults(run=_migrate)
     projections = commands.add_parser("projections", help="inspect or rebuild read models")
     sub = projections.add_subparsers(dest="action", required=True)
-    sub.add_parser("status", help="positions and lag").set_defaults(run=_status)
+    sub.add_parser("status", help="positions, lag and quarantines").set_defaults(run=_status)
+    retry = sub.add_parser("retry", help="replay quarantined aggregates after a fix")
+    retry.add_argument("name", nargs="?", help="one projection (default: every one)")
+    retry.set_defaults(run=_retry)
     rebuild = sub.add_parser("rebuild", help="drop and replay read models")
     target = rebuild.add_mutually_exclusive_group(required=True)
     target.add_argument("name", nargs="?")

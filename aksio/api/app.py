@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from aksio.api import errors, metrics
+from aksio.api.held import refuse_held_back
 from aksio.api.middleware import AksioMiddleware
 from aksio.api.routes import (
     accounts,
@@ -32,6 +33,7 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024 + 64 * 1024  # the file limit plus multipart
 
 def create_app(system: System) -> FastAPI:
     app = FastAPI(
+        dependencies=[Depends(refuse_held_back)],
         title="Aksio API",
         version="1.0.0",
         description="Event-sourced backend for AI-assisted studying. Errors use one "

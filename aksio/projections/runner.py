@@ -72,6 +72,7 @@ class ProjectionRunner:
         self.held: dict[str, frozenset[UUID]] = {}  # projection -> quarantined aggregates
         self.on_hold: list[Callable[[], None]] = []  # told when quarantines change
         self.failure: dict[str, Any] | None = None  # the last batch's error, until one passes
+        self._retry_held = False
 
     # -- ownership -----------------------------------------------------------------
     def claim(self, *, block: bool = False) -> None:
@@ -341,6 +342,7 @@ class ProjectionRunner:
         return True
 
     def start(self) -> None:
+        self._retry_held = True  # a new release may carry the fix: retry quarantines first
         self._threads = [threading.Thread(target=self._follow, name="projections", daemon=True)]
         if self.listen_url:
             self._threads.append(
@@ -385,7 +387,8 @@ class ProjectionRunner:
         if self.owned:
             with self.engine.connect() as conn:
                 asked = quarantine.retry_requested(conn, self._names())
-            if asked:
+            if asked or self._retry_held:
+                self._retry_held = False
                 self.retry_quarantined()
 
     def _failed(self, error: Exception) -> None:
