@@ -18,8 +18,6 @@ if TYPE_CHECKING:
     from aksio.settings import Settings
 
 MB = 1024 * 1024
-# Real Office parts compress 3-20:1; past this (on a part big enough to matter) it is a bomb.
-MAX_RATIO = 200
 RATIO_CHECKED_FROM = 10 * MB
 MAX_ENTRIES = 10_000
 SPLIT = "Split the document into smaller files, then upload them again."
@@ -31,6 +29,8 @@ class ExtractionLimits:
     timeout_s: float = 120.0
     max_unpacked_mb: int = 200
     max_image_pixels: int = 50_000_000
+    # Real Office parts compress 3-20:1; past this (on a part big enough to matter) it is a bomb.
+    max_ratio: float = 200
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ExtractionLimits:
@@ -87,7 +87,7 @@ def check_archive(path: Path, limits: ExtractionLimits) -> None:
         )
     for entry in entries:
         ratio = entry.file_size / max(entry.compress_size, 1)
-        if entry.file_size >= RATIO_CHECKED_FROM and ratio > MAX_RATIO:
+        if entry.file_size >= RATIO_CHECKED_FROM and ratio > limits.max_ratio:
             raise ExtractionFailed(
                 f"The part {entry.filename} of the file expands {ratio:,.0f} times when "
                 f"unpacked ({entry.compress_size / 1024:,.0f} KB to {entry.file_size / MB:,.0f}"
