@@ -25,7 +25,7 @@ from aksio.core.clock import FixedClock
 from aksio.settings import Settings
 from benchmarks.common import SECRET, table
 
-REVIEW_LOG = Path(__file__).resolve().parents[2] / "shared/data/fsrs-review-logs/review_logs.csv"
+REVIEW_LOG = Path(__file__).resolve().parents[1] / "tests/data/fsrs-review-logs/review_logs.csv"
 BASE = "/api/v1/assessments/flashcards"
 # srs-benchmark, Anki 10k-user data set, log loss weighted by reviews (for scale only).
 PUBLISHED = {"sm2": 0.547, "fsrs": 0.339}

@@ -19,7 +19,7 @@ from aksio.core.clock import FixedClock
 from aksio.settings import Settings
 
 PG_ADMIN = os.environ.get("AKSIO_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-SHARED = Path(__file__).resolve().parents[2] / "shared"
+DATA = Path(__file__).resolve().parent / "data"  # test data kept in the repository
 
 
 def _pg_admin() -> psycopg.Connection[Any]:

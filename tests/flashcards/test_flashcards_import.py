@@ -13,11 +13,11 @@ from fastapi.testclient import TestClient
 from aksio.bootstrap import System
 from aksio.core.clock import FixedClock
 from aksio.projections.flashcards import FlashcardsProjection
-from tests.conftest import SHARED, assert_envelope
+from tests.conftest import DATA, assert_envelope
 from tests.flashcards.support import BASE, HEADER, make_card, make_course, review, upload
 
 Auth = dict[str, str]
-REAL_LOG = SHARED / "data" / "fsrs-review-logs" / "review_logs.csv"
+REAL_LOG = DATA / "fsrs-review-logs" / "review_logs.csv"
 SMALL_LOG = "\n".join(
     [
         HEADER + ",question,answer",
