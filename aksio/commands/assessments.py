@@ -8,6 +8,7 @@ from uuid import UUID
 
 from aksio.aggregates.assessments.assessment import Assessment
 from aksio.commands.bus import Command, Handler, UnitOfWork
+from aksio.commands.references import own_course
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -38,6 +39,7 @@ def load_assessment(uow: UnitOfWork, assessment_id: UUID, owner_id: UUID) -> Ass
 
 
 def create_assessment(cmd: CreateAssessment, uow: UnitOfWork) -> UUID:
+    own_course(uow, cmd.owner_id, cmd.course_id)
     assessment = Assessment.create(cmd.owner_id, cmd.course_id, cmd.fields)
     uow.save(assessment)
     return assessment.id

@@ -16,6 +16,7 @@ from aksio.aggregates.chat.chat import Chat
 from aksio.aggregates.chat.tutoring_session import TutoringSession
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.commands.generation import meter_tokens
+from aksio.commands.references import own_course, own_documents
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,6 +91,7 @@ class DeleteTutoringSession(Command[None]):
 
 
 def create_chat(cmd: CreateChat, uow: UnitOfWork) -> UUID:
+    own_course(uow, cmd.owner_id, cmd.fields.get("course_id"))
     chat = Chat.create(cmd.owner_id, cmd.fields, uow.services.clock.now())
     uow.save(chat)
     return chat.id
@@ -112,6 +114,7 @@ def archive_chat(cmd: ArchiveChat, uow: UnitOfWork) -> None:
 
 def add_chat_context(cmd: AddChatContext, uow: UnitOfWork) -> UUID:
     chat = uow.load(Chat, cmd.chat_id, owner_id=cmd.owner_id)
+    own_documents(uow, cmd.owner_id, cmd.fields.get("document_ids") or [])
     context_id = chat.add_context(dict(cmd.fields), uow.services.clock.now())
     uow.save(chat)
     return context_id
@@ -119,6 +122,7 @@ def add_chat_context(cmd: AddChatContext, uow: UnitOfWork) -> UUID:
 
 def record_exchange(cmd: RecordExchange, uow: UnitOfWork) -> tuple[UUID, UUID]:
     chat = uow.load(Chat, cmd.chat_id, owner_id=cmd.owner_id)
+    own_documents(uow, cmd.owner_id, cmd.question.get("context_documents") or [])
     now = uow.services.clock.now()
     ids = chat.exchange(dict(cmd.question), dict(cmd.answer), cmd.asked_at, now)
     uow.save(chat, *meter_tokens(uow, cmd.owner_id, cmd.tokens_used, "chat", now))
@@ -132,6 +136,7 @@ def _session(uow: UnitOfWork, session_id: UUID, owner_id: UUID) -> TutoringSessi
 
 
 def create_tutoring_session(cmd: CreateTutoringSession, uow: UnitOfWork) -> UUID:
+    own_course(uow, cmd.owner_id, cmd.fields.get("course_id"))
     session = TutoringSession.create(cmd.owner_id, cmd.fields, uow.services.clock.now())
     uow.save(session)
     return session.id

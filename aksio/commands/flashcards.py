@@ -10,6 +10,7 @@ from uuid import UUID
 from aksio.aggregates.flashcards.flashcard import Flashcard
 from aksio.aggregates.flashcards.review_log import ImportedCard
 from aksio.commands.bus import Command, Handler, UnitOfWork
+from aksio.commands.references import own_course
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -66,6 +67,7 @@ class ImportReviewLog(Command[ImportResult]):
 
 
 def create_flashcard(cmd: CreateFlashcard, uow: UnitOfWork) -> UUID:
+    own_course(uow, cmd.owner_id, cmd.fields.get("course_id"))
     now = uow.services.clock.now()
     card = Flashcard.create(cmd.owner_id, cmd.fields, now=now, scheduler=cmd.scheduler)
     uow.save(card)
@@ -74,6 +76,7 @@ def create_flashcard(cmd: CreateFlashcard, uow: UnitOfWork) -> UUID:
 
 def update_flashcard(cmd: UpdateFlashcard, uow: UnitOfWork) -> None:
     card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    own_course(uow, cmd.owner_id, cmd.changes.get("course_id"))
     now = uow.services.clock.now()
     card.update(cmd.changes, now)
     if cmd.status is not None:
@@ -135,6 +138,7 @@ def _imported(cmd: ImportReviewLog, source: ImportedCard, now: datetime) -> Flas
 
 def import_review_log(cmd: ImportReviewLog, uow: UnitOfWork) -> ImportResult:
     """Every card and review is decided first, then all are saved together."""
+    own_course(uow, cmd.owner_id, cmd.course_id)
     now = uow.services.clock.now()
     cards = [_imported(cmd, source, now) for source in cmd.cards]
     uow.save(*cards)

@@ -11,6 +11,7 @@ from uuid import UUID, uuid4
 from aksio.aggregates.quizzes.attempt import QuizAttempt
 from aksio.aggregates.quizzes.quiz import Quiz
 from aksio.commands.bus import Command, Handler, UnitOfWork
+from aksio.commands.references import own_course
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -87,6 +88,7 @@ class RegradeQuiz(Command[list[UUID]]):
 
 
 def create_quiz(cmd: CreateQuiz, uow: UnitOfWork) -> UUID:
+    own_course(uow, cmd.owner_id, cmd.course_id)
     quiz = Quiz.create(cmd.owner_id, cmd.course_id, cmd.fields)
     uow.save(quiz)
     return quiz.id

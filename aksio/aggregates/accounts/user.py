@@ -19,13 +19,21 @@ from zoneinfo import ZoneInfo, available_timezones
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import ValidationFailed
 
 SCHEDULERS = ("sm2", "fsrs")
-PROFILE_FIELDS = (
-    "first_name", "last_name", "bio", "timezone", "language_preference",
-    "learning_style", "study_goals", "scheduler",
-)  # fmt: skip
+PROFILE_RULES = {
+    "first_name": v.text(max_length=150),
+    "last_name": v.text(max_length=150),
+    "bio": v.text(max_length=5000),
+    "timezone": v.text(max_length=64),
+    "language_preference": v.text(required=True, max_length=35),
+    "learning_style": v.text(nullable=True, max_length=50),
+    "study_goals": v.texts(),
+    "scheduler": v.choice(*SCHEDULERS),
+}
+PROFILE_FIELDS = tuple(PROFILE_RULES)
 PROFILE_DEFAULTS: dict[str, Any] = {
     "first_name": "",
     "last_name": "",
@@ -65,13 +73,9 @@ def check_password(password: str, field_name: str = "password") -> None:
 
 
 def check_profile(changes: dict[str, Any]) -> None:
-    unknown = set(changes) - set(PROFILE_FIELDS)
-    if unknown:
-        raise ValidationFailed.field(sorted(unknown)[0], "This field cannot be changed.")
-    if "timezone" in changes and not is_timezone(str(changes["timezone"])):
+    v.check(changes, PROFILE_RULES)
+    if "timezone" in changes and not is_timezone(changes["timezone"]):
         raise ValidationFailed.field("timezone", "Not a known IANA time zone name.")
-    if "scheduler" in changes and changes["scheduler"] not in SCHEDULERS:
-        raise ValidationFailed.field("scheduler", "Must be one of: sm2, fsrs.")
 
 
 class User(Aggregate):

@@ -13,9 +13,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import NotFound
 
 ASSESSMENT_FIELDS = ("title", "description")
+ASSESSMENT_RULES = {
+    "title": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+}
 
 
 class Assessment(Aggregate):
@@ -49,6 +54,7 @@ class Assessment(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, course_id: UUID, fields: dict[str, Any]) -> Assessment:
+        v.check(fields, ASSESSMENT_RULES, required=("title",))
         return cls(
             owner_id=owner_id,
             course_id=course_id,
@@ -57,6 +63,7 @@ class Assessment(Aggregate):
 
     def update(self, changes: dict[str, Any]) -> None:
         self.require_present()
+        v.check(changes, ASSESSMENT_RULES)
         changed = {
             k: v for k, v in changes.items() if k in ASSESSMENT_FIELDS and self.fields.get(k) != v
         }

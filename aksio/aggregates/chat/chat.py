@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState, ValidationFailed
 
 CHAT_FIELDS = (
@@ -22,6 +23,27 @@ CHAT_FIELDS = (
     "is_favorite", "is_pinned",
 )  # fmt: skip
 PRIORITIES = {"high": 3, "medium": 2, "low": 1}
+CHAT_RULES = {
+    "title": v.text(required=True, max_length=200),
+    "course_id": v.identifier(),
+    "chat_type": v.text(required=True, max_length=50),
+    "ai_model": v.text(nullable=True, max_length=100),
+    "temperature": v.number(),
+    "system_prompt": v.text(nullable=True),
+    "is_favorite": v.flag(),
+    "is_pinned": v.flag(),
+}
+CONTEXT_RULES = {
+    "context_type": v.text(required=True, max_length=50),
+    "content": v.text(nullable=True),
+    "document_ids": v.texts(),
+    "priority": v.choice(*PRIORITIES),
+    "expires_at": v.moment(),
+}
+CHAT_DEFAULTS: dict[str, Any] = {
+    "title": "New chat", "chat_type": "study", "temperature": 0.7,
+    "is_favorite": False, "is_pinned": False,
+}  # fmt: skip
 
 
 class Chat(Aggregate):
@@ -87,12 +109,12 @@ class Chat(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, fields: dict[str, Any], now: datetime) -> Chat:
-        unknown = set(fields) - set(CHAT_FIELDS)
-        if unknown:
-            raise ValidationFailed.field(sorted(unknown)[0], "Unknown field.")
-        return cls(owner_id=owner_id, fields=fields, created_at=now)
+        decided = {**CHAT_DEFAULTS, **fields}
+        v.check(decided, CHAT_RULES)
+        return cls(owner_id=owner_id, fields=decided, created_at=now)
 
     def update(self, changes: dict[str, Any], now: datetime) -> None:
+        v.check(changes, CHAT_RULES)
         changed = {k: v for k, v in changes.items() if k in CHAT_FIELDS and self.fields.get(k) != v}
         if "course_id" in changed:
             raise ValidationFailed.field("course", "A chat stays with its course.")
@@ -116,6 +138,7 @@ class Chat(Aggregate):
     ) -> tuple[UUID, UUID]:
         """Records the user's message (sent at `asked`) and the answer to it; returns both ids."""
         self._require_active()
+        v.check({"content": question.get("content")}, {"content": v.text(required=True)})
         asked_id, answer_id = uuid4(), uuid4()
         self._message_sent(message_id=asked_id, sent_at=asked, **question)
         self._response_given(message_id=answer_id, reply_to=asked_id, answered_at=now, **answer)
@@ -123,6 +146,7 @@ class Chat(Aggregate):
 
     def add_context(self, fields: dict[str, Any], now: datetime) -> UUID:
         self._require_active()
+        v.check(fields, CONTEXT_RULES, required=("context_type", "document_ids", "priority"))
         expires = fields.get("expires_at")
         if expires is not None and expires <= now:
             raise ValidationFailed.field("expiration_date", "Must be in the future.")

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState, NotFound
 
 SESSION_FIELDS = (
@@ -25,6 +26,22 @@ OUTCOME_FIELDS = (
     "objectives_achieved", "concepts_mastered", "areas_for_improvement",
     "user_satisfaction", "learning_effectiveness", "session_notes",
 )  # fmt: skip
+SESSION_RULES = {
+    "course_id": v.identifier(),
+    "title": v.text(required=True, max_length=200),
+    "session_type": v.text(required=True, max_length=50),
+    "learning_objectives": v.texts(),
+    "estimated_duration_minutes": v.integer(nullable=True),
+    "difficulty_level": v.text(nullable=True, max_length=50),
+}
+OUTCOME_RULES = {
+    "objectives_achieved": v.texts(),
+    "concepts_mastered": v.texts(),
+    "areas_for_improvement": v.texts(),
+    "user_satisfaction": v.integer(nullable=True),
+    "learning_effectiveness": v.integer(nullable=True),
+    "session_notes": v.text(nullable=True),
+}
 
 
 class TutoringSession(Aggregate):
@@ -65,8 +82,10 @@ class TutoringSession(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, fields: dict[str, Any], now: datetime) -> TutoringSession:
+        decided = {"session_type": "practice", "learning_objectives": [], **fields}
+        v.check(decided, SESSION_RULES, required=("title",))
         return cls(
-            owner_id=owner_id, fields={k: fields.get(k) for k in SESSION_FIELDS}, created_at=now
+            owner_id=owner_id, fields={k: decided.get(k) for k in SESSION_FIELDS}, created_at=now
         )
 
     def require_present(self) -> None:
@@ -75,6 +94,7 @@ class TutoringSession(Aggregate):
 
     def update(self, changes: dict[str, Any], now: datetime) -> None:
         self.require_present()
+        v.check(changes, SESSION_RULES)
         changed = {
             k: v
             for k, v in changes.items()
@@ -94,7 +114,14 @@ class TutoringSession(Aggregate):
         if self.status != "in_progress" or self.started_at is None:
             raise InvalidState("Only a session in progress can be completed.")
         minutes = max(0, round((now - self.started_at).total_seconds() / 60))
-        decided = {k: outcome.get(k) for k in OUTCOME_FIELDS}
+        lists: dict[str, Any] = {
+            "objectives_achieved": [],
+            "concepts_mastered": [],
+            "areas_for_improvement": [],
+        }
+        decided = {**lists, **{k: outcome.get(k) for k in OUTCOME_FIELDS if k in outcome}}
+        v.check(decided, OUTCOME_RULES)
+        decided = {k: decided.get(k) for k in OUTCOME_FIELDS}
         self._completed(completed_at=now, duration_minutes=minutes, outcome=decided)
 
     def delete(self, now: datetime) -> None:

@@ -13,14 +13,35 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import NotFound, ValidationFailed
 
 SCHEDULERS = ("sm2", "fsrs")
-COURSE_FIELDS = (
-    "name", "description", "university", "course_code", "semester", "academic_year",
-    "credits", "language", "subject_area", "difficulty_level", "color", "icon",
-    "start_date", "end_date", "exam_date", "scheduler",
-)  # fmt: skip
+_NOTE = v.text(nullable=True, max_length=200)
+COURSE_RULES = {
+    "name": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+    "university": _NOTE,
+    "course_code": _NOTE,
+    "semester": _NOTE,
+    "academic_year": _NOTE,
+    "credits": v.integer(nullable=True),
+    "language": _NOTE,
+    "subject_area": _NOTE,
+    "difficulty_level": v.choice("beginner", "intermediate", "advanced", nullable=True),
+    "color": _NOTE,
+    "icon": _NOTE,
+    "start_date": v.day(),
+    "end_date": v.day(),
+    "exam_date": v.day(),
+    "scheduler": v.choice(*SCHEDULERS, nullable=True),
+}
+COURSE_FIELDS = tuple(COURSE_RULES)
+SECTION_RULES = {
+    "title": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+    "order": v.integer(),
+}
 
 
 def check_dates(fields: dict[str, Any]) -> None:
@@ -70,10 +91,12 @@ class Course(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, fields: dict[str, Any]) -> Course:
+        v.check(fields, COURSE_RULES, required=("name",))
         check_dates(fields)
         return cls(owner_id=owner_id, fields=fields)
 
     def update(self, changes: dict[str, Any]) -> None:
+        v.check(changes, COURSE_RULES)
         check_dates({**self.fields, **changes})
         changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
         if changed:
@@ -88,10 +111,12 @@ class Course(Aggregate):
             self._restored()
 
     def add_section(self, section_id: UUID, fields: dict[str, Any]) -> None:
+        v.check(fields, SECTION_RULES, required=("title",))
         self._section_added(section_id=section_id, fields=fields)
 
     def update_section(self, section_id: UUID, changes: dict[str, Any]) -> None:
         self._require_section(section_id)
+        v.check(changes, SECTION_RULES)
         if changes:
             self._section_updated(section_id=section_id, changes=changes)
 

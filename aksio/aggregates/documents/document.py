@@ -16,7 +16,14 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
+
 EDITABLE_FIELDS = ("name", "description", "section_id")
+EDIT_RULES = {
+    "name": v.text(required=True, max_length=255),
+    "description": v.text(nullable=True),
+    "section_id": v.identifier(),
+}
 
 
 class Document(Aggregate):
@@ -129,6 +136,7 @@ class Document(Aggregate):
         self._processing_requested(run_id=run_id, reason=reason)
 
     def update(self, changes: dict[str, Any]) -> None:
+        v.check(changes, EDIT_RULES)
         changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed)

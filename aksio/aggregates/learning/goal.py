@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState, ValidationFailed
 
 GOAL_FIELDS = (
@@ -25,6 +26,15 @@ GOAL_FIELDS = (
     "priority",
     "key_concepts",
 )
+GOAL_RULES = {
+    "title": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+    "target_date": v.day(),
+    "estimated_hours": v.number(),
+    "priority": v.integer(),
+    "key_concepts": v.texts(),
+}
+GOAL_DEFAULTS: dict[str, Any] = {"estimated_hours": 1.0, "priority": 3, "key_concepts": []}
 
 
 class Goal(Aggregate):
@@ -69,9 +79,12 @@ class Goal(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, plan_id: UUID, fields: dict[str, Any], at: datetime) -> Goal:
-        return cls(owner_id=owner_id, plan_id=plan_id, fields=fields, at=at)
+        decided = {**GOAL_DEFAULTS, **fields}
+        v.check(decided, GOAL_RULES, required=("title",))
+        return cls(owner_id=owner_id, plan_id=plan_id, fields=decided, at=at)
 
     def update(self, changes: dict[str, Any], at: datetime) -> None:
+        v.check(changes, GOAL_RULES)
         changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed, at=at)

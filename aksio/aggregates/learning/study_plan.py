@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.aggregates.learning.path_analysis import find_cycle
 from aksio.core.errors import NotFound, ValidationFailed
 
@@ -31,6 +32,16 @@ PLAN_FIELDS = (
     "status",
 )
 PLAN_STATUSES = ("active", "paused", "completed", "archived")
+PLAN_RULES = {
+    "course_id": v.identifier(),
+    "title": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+    "start_date": v.day(),
+    "end_date": v.day(),
+    "study_hours_per_week": v.number(nullable=True),
+    "priority_level": v.choice("low", "medium", "high"),
+    "status": v.choice(*PLAN_STATUSES),
+}
 
 
 def check_plan_dates(fields: dict[str, Any]) -> None:
@@ -90,10 +101,15 @@ class StudyPlan(Aggregate):
 
     @classmethod
     def create(cls, owner_id: UUID, fields: dict[str, Any], at: datetime) -> StudyPlan:
-        check_plan_dates(fields)
-        return cls(owner_id=owner_id, fields=fields, at=at)
+        decided = {"priority_level": "medium", **fields}
+        v.check(decided, PLAN_RULES, required=("title",))
+        check_plan_dates(decided)
+        return cls(owner_id=owner_id, fields=decided, at=at)
 
     def update(self, changes: dict[str, Any], at: datetime) -> None:
+        v.check(changes, PLAN_RULES)
+        if changes.get("start_date", True) is None:
+            raise ValidationFailed.field("start_date", "May not be null.")
         check_plan_dates({**self.fields, **changes})
         if "status" in changes and changes["status"] not in PLAN_STATUSES:
             raise ValidationFailed.field("status", "Unknown status.")

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState
 
 SESSION_TYPES = (
@@ -32,6 +33,18 @@ SESSION_TYPES = (
 )
 SESSION_FIELDS = ("session_type", "planned_duration_minutes", "focus_areas", "learning_objectives")
 EDITABLE_FIELDS = (*SESSION_FIELDS, "notes", "productivity_rating", "topics_covered")
+SESSION_RULES = {
+    "session_type": v.text(required=True, max_length=50),
+    "planned_duration_minutes": v.integer(nullable=True),
+    "focus_areas": v.texts(),
+    "learning_objectives": v.texts(),
+    "notes": v.text(nullable=True),
+    "productivity_rating": v.integer(nullable=True),
+    "topics_covered": v.texts(),
+}
+SESSION_DEFAULTS: dict[str, Any] = {
+    "session_type": "focused_study", "focus_areas": [], "learning_objectives": [],
+}  # fmt: skip
 
 
 class StudySession(Aggregate):
@@ -78,9 +91,12 @@ class StudySession(Aggregate):
     def start(
         cls, owner_id: UUID, plan_id: UUID | None, fields: dict[str, Any], at: datetime
     ) -> StudySession:
-        return cls(owner_id=owner_id, plan_id=plan_id, fields=fields, started_at=at)
+        decided = {**SESSION_DEFAULTS, **fields}
+        v.check(decided, {k: SESSION_RULES[k] for k in SESSION_FIELDS})
+        return cls(owner_id=owner_id, plan_id=plan_id, fields=decided, started_at=at)
 
     def update(self, changes: dict[str, Any], at: datetime) -> None:
+        v.check(changes, SESSION_RULES)
         changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed, at=at)
@@ -97,6 +113,8 @@ class StudySession(Aggregate):
     ) -> None:
         if self.status != "in_progress":
             raise InvalidState("This study session is already completed.")
+        outcome = {"productivity_rating": rating, "notes": notes, "topics_covered": topics}
+        v.check(outcome, SESSION_RULES)
         seconds = max(0, int((at - self.started_at).total_seconds()))
         notes = notes if notes is not None else self.fields.get("notes")
         rating = rating if rating is not None else self.fields.get("productivity_rating")

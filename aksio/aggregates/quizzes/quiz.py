@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.aggregates.quizzes.questions import check_question, merge_options
 from aksio.core.errors import InvalidState, MaxAttemptsExceeded, NotFound, ValidationFailed
 
@@ -31,6 +32,22 @@ QUIZ_DEFAULTS: dict[str, Any] = {
 QUESTION_FIELDS = (
     "question_text", "question_type", "points", "explanation", "order", "source",
 )  # fmt: skip
+QUIZ_RULES = {
+    "title": v.text(required=True, max_length=200),
+    "description": v.text(nullable=True),
+    "quiz_type": v.choice("practice", "exam", "assessment"),
+    "time_limit_minutes": v.integer(nullable=True),
+    "passing_score": v.integer(),
+    "max_attempts": v.integer(nullable=True),
+    "randomize_questions": v.flag(),
+    "show_results_immediately": v.flag(),
+}
+QUESTION_RULES = {
+    "question_text": v.text(required=True),
+    "points": v.integer(),
+    "explanation": v.text(nullable=True),
+    "order": v.integer(),
+}
 # What an attempt keeps of each question to grade it.
 GRADED_FIELDS = ("id", "question_text", "question_type", "points", "explanation", "options")
 
@@ -83,9 +100,11 @@ class Quiz(Aggregate):
         if not fields.get("title"):
             raise ValidationFailed.field("title", "A quiz needs a title.")
         given = {k: v for k, v in fields.items() if k in QUIZ_FIELDS and v is not None}
+        v.check(given, QUIZ_RULES)
         return cls(owner_id=owner_id, course_id=course_id, fields={**QUIZ_DEFAULTS, **given})
 
     def update(self, changes: dict[str, Any]) -> None:
+        v.check(changes, QUIZ_RULES)
         changed = {k: v for k, v in changes.items() if k in QUIZ_FIELDS and self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed)
@@ -107,7 +126,9 @@ class Quiz(Aggregate):
         if source is not None and not isinstance(source, dict):
             raise ValidationFailed.field("source", "Must be an object naming the source passage.")
         decided = {k: fields.get(k) for k in QUESTION_FIELDS}
-        decided["points"] = int(fields.get("points") or 1)
+        decided["points"] = fields.get("points") or 1
+        given = {k: decided[k] for k in ("question_text", "points", "explanation")}
+        v.check({**given, "order": decided["order"] or 0}, QUESTION_RULES)
         decided["options"] = [dict(o) for o in fields.get("options", [])]
         if decided["order"] is None:
             decided["order"] = len(self.questions)
@@ -119,6 +140,7 @@ class Quiz(Aggregate):
     ) -> None:
         """Fixes text, points, explanation, order, or options' text and correctness."""
         current = self.question(question_id)
+        v.check({k: c for k, c in changes.items() if k in QUESTION_RULES}, QUESTION_RULES)
         decided = {
             k: v for k, v in changes.items() if k in QUESTION_FIELDS and k != "question_type"
         }

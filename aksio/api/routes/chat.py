@@ -117,7 +117,7 @@ def update_chat(
     chat_id: UUID, body: ChatUpdate, user: CurrentUser, bus: Bus, reads: Reads
 ) -> ChatOut:
     """Rename, favourite, pin or change a chat's settings; `status` archives or restores it."""
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    changes = body.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     bus.run(UpdateChat(owner_id=user, chat_id=chat_id, changes=changes, status=status))
     return ChatOut.model_validate(_chat(reads, user, chat_id))
@@ -277,7 +277,7 @@ def update_session(
     session_id: UUID, body: SessionUpdate, user: CurrentUser, bus: Bus, reads: Reads
 ) -> SessionOut:
     """Change what a session plans."""
-    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    changes = body.model_dump(exclude_unset=True)
     bus.run(UpdateTutoringSession(owner_id=user, session_id=session_id, changes=changes))
     return _session(reads, user, session_id)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 from uuid import UUID
 
@@ -10,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads
 from aksio.api.routes.learning_common import Zone, page_of, session_row
-from aksio.api.schemas.common import ERRORS, PageOut
+from aksio.api.schemas.common import ERRORS, IsoDate, PageOut
 from aksio.api.schemas.learning import (
     StudySessionComplete,
     StudySessionCreate,
@@ -67,8 +66,8 @@ def stats(
     reads: Reads,
     now: Now,
     zone: Zone,
-    start_date: date | None = None,
-    end_date: date | None = None,
+    start_date: IsoDate | None = None,
+    end_date: IsoDate | None = None,
 ) -> SessionStatsOut:
     """Totals, hours of the day and streaks of your completed sessions (local dates, inclusive)."""
     if start_date and end_date and end_date < start_date:

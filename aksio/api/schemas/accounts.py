@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, EmailStr, Field
+from pydantic import MISSING, BaseModel, EmailStr, Field
 
 from aksio.api.schemas.common import Strict
 
@@ -70,17 +70,21 @@ class DetailOut(BaseModel):
 
 
 class ProfileUpdate(Strict):
-    first_name: str | None = Field(default=None, max_length=150)
-    last_name: str | None = Field(default=None, max_length=150)
-    bio: str | None = Field(default=None, max_length=5000)
-    timezone: str | None = Field(
-        default=None, max_length=64, description="An IANA time zone name, e.g. Europe/Oslo."
+    first_name: str | MISSING = Field(default=MISSING, max_length=150)
+    last_name: str | MISSING = Field(default=MISSING, max_length=150)
+    bio: str | MISSING = Field(default=MISSING, max_length=5000)
+    timezone: str | MISSING = Field(
+        default=MISSING, max_length=64, description="An IANA time zone name, e.g. Europe/Oslo."
     )
-    language_preference: str | None = Field(default=None, min_length=2, max_length=35)
-    learning_style: str | None = Field(default=None, max_length=50)
-    study_goals: list[str] | None = Field(default=None, max_length=50)
-    scheduler: Literal["sm2", "fsrs"] | None = Field(
-        default=None, description="Spaced-repetition scheduler of your cards (default sm2)."
+    language_preference: str | MISSING = Field(default=MISSING, min_length=2, max_length=35)
+    learning_style: str | MISSING | None = Field(
+        default=MISSING, max_length=50, description="null clears it."
+    )
+    study_goals: list[Annotated[str, Field(max_length=200)]] | MISSING = Field(
+        default=MISSING, max_length=50
+    )
+    scheduler: Literal["sm2", "fsrs"] | MISSING = Field(
+        default=MISSING, description="Spaced-repetition scheduler of your cards (default sm2)."
     )
 
 

@@ -6,20 +6,22 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, Strict
 
 
 class AssessmentCreate(Strict):
-    course: UUID
+    course: Id
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
 
 
 class AssessmentUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
+    title: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    description: str | MISSING | None = Field(
+        default=MISSING, max_length=10_000, description="null clears it."
+    )
 
 
 class AssessmentOut(BaseModel):

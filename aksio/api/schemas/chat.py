@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import MISSING, AliasChoices, BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, IsoDateTime, Strict
 
 ChatType = Literal["study", "tutoring", "general"]
 MessageType = Literal["question", "explanation", "example", "problem", "clarification", "general"]
@@ -23,7 +23,7 @@ def _course() -> Any:
 
 class ChatCreate(Strict):
     title: str = Field(default="New chat", min_length=1, max_length=200)
-    course: UUID | None = None
+    course: Id | None = None
     chat_type: ChatType = "study"
     ai_model: str | None = Field(
         default=None, max_length=100, description="Kept as the chat's preference; the "
@@ -36,13 +36,15 @@ class ChatCreate(Strict):
 
 
 class ChatUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    status: Literal["active", "archived"] | None = None
-    is_favorite: bool | None = None
-    is_pinned: bool | None = None
-    ai_model: str | None = Field(default=None, max_length=100)
-    temperature: float | None = Field(default=None, ge=0, le=2)
-    system_prompt: str | None = Field(default=None, max_length=10_000)
+    """Fields left out stay; null clears `ai_model` or `system_prompt`."""
+
+    title: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    status: Literal["active", "archived"] | MISSING = MISSING
+    is_favorite: bool | MISSING = MISSING
+    is_pinned: bool | MISSING = MISSING
+    ai_model: str | MISSING | None = Field(default=MISSING, max_length=100)
+    temperature: float | MISSING = Field(default=MISSING, ge=0, le=2)
+    system_prompt: str | MISSING | None = Field(default=MISSING, max_length=10_000)
 
 
 class ChatOut(BaseModel):
@@ -66,7 +68,7 @@ class ChatOut(BaseModel):
 class SendMessage(Strict):
     content: str = Field(min_length=1, max_length=10_000)
     message_type: MessageType = "question"
-    context_documents: list[UUID] = Field(
+    context_documents: list[Id] = Field(
         default_factory=list, max_length=50,
         description="Your documents to answer from; another user's is 404.",
     )  # fmt: skip
@@ -128,9 +130,9 @@ class ExchangeOut(BaseModel):
 class ContextCreate(Strict):
     context_type: Literal["document", "note", "topic", "instruction"] = "document"
     content: str | None = Field(default=None, max_length=10_000)
-    document_ids: list[UUID] = Field(default_factory=list, max_length=50)
+    document_ids: list[Id] = Field(default_factory=list, max_length=50)
     priority: Priority = "medium"
-    expiration_date: datetime | None = None
+    expiration_date: IsoDateTime | None = None
 
 
 class ContextOut(BaseModel):
@@ -180,15 +182,17 @@ class SessionFields(Strict):
 
 class SessionCreate(SessionFields):
     title: str = Field(min_length=1, max_length=200)
-    course: UUID | None = None
+    course: Id | None = None
 
 
 class SessionUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    session_type: SessionType | None = None
-    learning_objectives: list[str] | None = Field(default=None, max_length=50)
-    estimated_duration_minutes: int | None = Field(default=None, ge=1, le=1440)
-    difficulty_level: Level | None = None
+    """Fields left out stay; null clears the duration estimate or the level."""
+
+    title: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    session_type: SessionType | MISSING = MISSING
+    learning_objectives: list[str] | MISSING = Field(default=MISSING, max_length=50)
+    estimated_duration_minutes: int | MISSING | None = Field(default=MISSING, ge=1, le=1440)
+    difficulty_level: Level | MISSING | None = MISSING
 
 
 class SessionComplete(Strict):

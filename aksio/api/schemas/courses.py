@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import MISSING, BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import IsoDate, Strict
 
 Difficulty = Literal["beginner", "intermediate", "advanced"]
 Scheduler = Literal["sm2", "fsrs"]
@@ -26,9 +26,9 @@ class CourseFields(Strict):
     difficulty_level: Difficulty | None = None
     color: str | None = Field(default=None, pattern=r"^#[0-9A-Fa-f]{6}$")
     icon: str | None = Field(default=None, max_length=16)
-    start_date: date | None = None
-    end_date: date | None = None
-    exam_date: date | None = None
+    start_date: IsoDate | None = None
+    end_date: IsoDate | None = None
+    exam_date: IsoDate | None = None
     scheduler: Scheduler | None = Field(
         default=None,
         description="Spaced-repetition scheduler of the course's cards; "
@@ -41,8 +41,10 @@ class CourseCreate(CourseFields):
 
 
 class CourseUpdate(CourseFields):
-    name: str | None = Field(default=None, min_length=1, max_length=200)
-    status: Literal["active", "archived"] | None = None
+    """Fields left out stay; null clears a field that may be empty."""
+
+    name: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    status: Literal["active", "archived"] | MISSING = MISSING
 
 
 class CourseOut(BaseModel):
@@ -72,13 +74,13 @@ class CourseOut(BaseModel):
 class SectionCreate(Strict):
     title: str = Field(min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=10_000)
-    order: int = Field(default=0, ge=0)
+    order: int = Field(default=0, ge=0, le=1_000_000)
 
 
 class SectionUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    order: int | None = Field(default=None, ge=0)
+    title: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    description: str | MISSING | None = Field(default=MISSING, max_length=10_000)
+    order: int | MISSING = Field(default=MISSING, ge=0, le=1_000_000)
 
 
 class SectionOut(BaseModel):

@@ -6,9 +6,9 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import MISSING, BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, Strict
 
 ProcessingStatus = Literal["processing", "completed", "failed"]
 DocumentType = Literal["pdf", "docx", "text", "markdown", "html", "image", "url"]
@@ -48,15 +48,19 @@ class UploadOut(BaseModel):
 
 class UrlImport(Strict):
     url: str = Field(min_length=1, max_length=2048)
-    name: str | None = Field(default=None, min_length=1, max_length=255)
+    name: str | None = Field(
+        default=None, min_length=1, max_length=255, description="null: named from the URL."
+    )
     description: str | None = Field(default=None, max_length=10_000)
-    section_id: UUID | None = None
+    section_id: Id | None = None
 
 
 class DocumentUpdate(Strict):
-    name: str | None = Field(default=None, min_length=1, max_length=255)
-    description: str | None = Field(default=None, max_length=10_000)
-    section_id: UUID | None = None
+    """Fields left out stay; null clears the description or the section."""
+
+    name: str | MISSING = Field(default=MISSING, min_length=1, max_length=255)
+    description: str | MISSING | None = Field(default=MISSING, max_length=10_000)
+    section_id: Id | MISSING | None = MISSING
 
 
 class ProcessingMetadata(BaseModel):

@@ -6,11 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import MISSING, BaseModel, Field
 
 from aksio.aggregates.flashcards import fsrs_adapter
 from aksio.aggregates.flashcards.fsrs_adapter import FsrsState
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, Strict
 
 Difficulty = Literal["easy", "medium", "hard"]
 Status = Literal["active", "archived"]
@@ -20,7 +20,7 @@ Text = Annotated[str, Field(max_length=10_000)]
 
 
 class FlashcardCreate(Strict):
-    course: UUID = Field(description="One of your courses.")
+    course: Id = Field(description="One of your courses.")
     question: str = Field(min_length=1, max_length=10_000)
     answer: str = Field(min_length=1, max_length=10_000)
     difficulty_level: Difficulty = "medium"
@@ -29,13 +29,15 @@ class FlashcardCreate(Strict):
 
 
 class FlashcardUpdate(Strict):
-    course: UUID | None = Field(default=None, description="Move the card to another course.")
-    question: str | None = Field(default=None, min_length=1, max_length=10_000)
-    answer: str | None = Field(default=None, min_length=1, max_length=10_000)
-    difficulty_level: Difficulty | None = None
-    tags: list[Tag] | None = Field(default=None, max_length=50)
-    explanation: Text | None = None
-    status: Status | None = Field(default=None, description="`archived` archives the card.")
+    course: Id | MISSING | None = Field(
+        default=MISSING, description="Move the card to another course; null: to none."
+    )
+    question: str | MISSING = Field(default=MISSING, min_length=1, max_length=10_000)
+    answer: str | MISSING = Field(default=MISSING, min_length=1, max_length=10_000)
+    difficulty_level: Difficulty | MISSING = MISSING
+    tags: list[Tag] | MISSING = Field(default=MISSING, max_length=50)
+    explanation: Text | MISSING | None = MISSING
+    status: Status | MISSING = Field(default=MISSING, description="`archived` archives the card.")
 
 
 class Scheduling(BaseModel):

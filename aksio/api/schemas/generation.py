@@ -7,7 +7,7 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, Strict
 
 
 class GenerateRequest(Strict):
@@ -16,7 +16,7 @@ class GenerateRequest(Strict):
         default=None, max_length=50_000,
         description="What to focus on; text with full sentences is also used as material.",
     )  # fmt: skip
-    document_ids: list[UUID] = Field(
+    document_ids: list[Id] = Field(
         default_factory=list, max_length=50,
         description="Your processed documents; none: the course's documents matching the topic.",
     )  # fmt: skip

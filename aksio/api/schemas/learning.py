@@ -6,9 +6,9 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import MISSING, BaseModel, Field
 
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, IsoDate, Strict
 
 PriorityLevel = Literal["low", "medium", "high"]
 PlanStatus = Literal["active", "paused", "completed", "archived"]
@@ -30,18 +30,12 @@ Text = Annotated[str, Field(max_length=10_000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
 
 
-def _not_null(value: Any) -> Any:
-    if value is None:
-        raise ValueError("May not be null.")
-    return value
-
-
 class StudyPlanCreate(Strict):
-    course: UUID | None = Field(default=None, description="One of your courses.")
+    course: Id | None = Field(default=None, description="One of your courses.")
     title: Title
     description: Text | None = None
-    start_date: date | None = Field(default=None, description="Defaults to today (your zone).")
-    end_date: date | None = Field(
+    start_date: IsoDate | None = Field(default=None, description="Defaults to today (your zone).")
+    end_date: IsoDate | None = Field(
         default=None, description="Without it, schedules run to the day before the course's exam."
     )
     study_hours_per_week: float | None = Field(default=None, gt=0, le=168)
@@ -49,16 +43,16 @@ class StudyPlanCreate(Strict):
 
 
 class StudyPlanUpdate(Strict):
-    course: UUID | None = None
-    title: Title | None = None
-    description: Text | None = None
-    start_date: date | None = None
-    end_date: date | None = None
-    study_hours_per_week: float | None = Field(default=None, gt=0, le=168)
-    priority_level: PriorityLevel | None = None
-    status: PlanStatus | None = None
+    """Fields left out stay; null clears the course, description, end date or weekly hours."""
 
-    _required = field_validator("title", "priority_level", "status", "start_date")(_not_null)
+    course: Id | MISSING | None = MISSING
+    title: Title | MISSING = MISSING
+    description: Text | MISSING | None = MISSING
+    start_date: IsoDate | MISSING = MISSING
+    end_date: IsoDate | MISSING | None = MISSING
+    study_hours_per_week: float | MISSING | None = Field(default=MISSING, gt=0, le=168)
+    priority_level: PriorityLevel | MISSING = MISSING
+    status: PlanStatus | MISSING = MISSING
 
 
 class StudyPlanOut(BaseModel):
@@ -128,30 +122,30 @@ class ScheduleDay(BaseModel):
 
 
 class GoalCreate(Strict):
-    study_plan: UUID
+    study_plan: Id
     title: Title
     description: Text | None = None
-    target_date: date | None = None
+    target_date: IsoDate | None = None
     estimated_hours: float = Field(default=1.0, ge=0, le=10_000)
     priority: int = Field(default=3, ge=1, le=5, description="1 is the highest.")
     key_concepts: list[Concept] = Field(default_factory=list, max_length=50)
-    prerequisites: list[UUID] = Field(
+    prerequisites: list[Id] = Field(
         default_factory=list, max_length=100, description="Goals of the same study plan."
     )
 
 
 class GoalUpdate(Strict):
-    title: Title | None = None
-    description: Text | None = None
-    target_date: date | None = None
-    estimated_hours: float | None = Field(default=None, ge=0, le=10_000)
-    priority: int | None = Field(default=None, ge=1, le=5)
-    key_concepts: list[Concept] | None = Field(default=None, max_length=50)
-    prerequisites: list[UUID] | None = Field(default=None, max_length=100)
+    """Fields left out stay; null clears the description or target date."""
 
-    _required = field_validator(
-        "title", "estimated_hours", "priority", "key_concepts", "prerequisites"
-    )(_not_null)
+    title: Title | MISSING = MISSING
+    description: Text | MISSING | None = MISSING
+    target_date: IsoDate | MISSING | None = MISSING
+    estimated_hours: float | MISSING = Field(default=MISSING, ge=0, le=10_000)
+    priority: int | MISSING = Field(default=MISSING, ge=1, le=5)
+    key_concepts: list[Concept] | MISSING = Field(default=MISSING, max_length=50)
+    prerequisites: list[Id] | MISSING = Field(
+        default=MISSING, max_length=100, description="Replaces the list; [] for none."
+    )
 
 
 class ProgressUpdate(Strict):
@@ -203,7 +197,7 @@ class GoalResourcesOut(BaseModel):
 
 
 class StudySessionCreate(Strict):
-    study_plan: UUID | None = None
+    study_plan: Id | None = None
     session_type: SessionType = "focused_study"
     planned_duration_minutes: int | None = Field(default=None, ge=1, le=1440)
     focus_areas: list[Concept] = Field(default_factory=list, max_length=50)
@@ -213,21 +207,21 @@ class StudySessionCreate(Strict):
 
 
 class StudySessionUpdate(Strict):
-    session_type: SessionType | None = None
-    planned_duration_minutes: int | None = Field(default=None, ge=1, le=1440)
-    focus_areas: list[Concept] | None = Field(default=None, max_length=50)
-    learning_objectives: list[Annotated[str, Field(max_length=500)]] | None = None
-    notes: Text | None = None
-    productivity_rating: int | None = Field(default=None, ge=1, le=5)
-    topics_covered: list[Concept] | None = Field(default=None, max_length=50)
+    """Fields left out stay; null clears the planned duration, notes or rating."""
 
-    _required = field_validator(
-        "session_type", "focus_areas", "learning_objectives", "topics_covered"
-    )(_not_null)
+    session_type: SessionType | MISSING = MISSING
+    planned_duration_minutes: int | MISSING | None = Field(default=MISSING, ge=1, le=1440)
+    focus_areas: list[Concept] | MISSING = Field(default=MISSING, max_length=50)
+    learning_objectives: list[Annotated[str, Field(max_length=500)]] | MISSING = Field(
+        default=MISSING, max_length=50
+    )
+    notes: Text | MISSING | None = MISSING
+    productivity_rating: int | MISSING | None = Field(default=MISSING, ge=1, le=5)
+    topics_covered: list[Concept] | MISSING = Field(default=MISSING, max_length=50)
 
 
 class GoalProgressItem(Strict):
-    goal_id: UUID
+    goal_id: Id
     progress_percentage: float = Field(ge=0, le=100)
 
 
@@ -235,7 +229,7 @@ class StudySessionComplete(Strict):
     productivity_rating: int | None = Field(default=None, ge=1, le=5)
     notes: Text | None = None
     topics_covered: list[Concept] = Field(default_factory=list, max_length=50)
-    goals_worked_on: list[UUID] = Field(default_factory=list, max_length=50)
+    goals_worked_on: list[Id] = Field(default_factory=list, max_length=50)
     progress_updates: list[GoalProgressItem] = Field(default_factory=list, max_length=50)
 
 

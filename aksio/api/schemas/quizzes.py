@@ -13,10 +13,10 @@ from datetime import datetime
 from typing import Any, Literal
 from uuid import UUID
 
-from pydantic import AliasChoices, BaseModel, Field
+from pydantic import MISSING, AliasChoices, BaseModel, Field
 
 from aksio.aggregates.quizzes.questions import hide_answer_key
-from aksio.api.schemas.common import Strict
+from aksio.api.schemas.common import Id, Strict
 
 QuizType = Literal["practice", "exam", "assessment"]
 QuestionType = Literal["multiple_choice", "multiple_answer", "true_false", "short_answer", "essay"]
@@ -35,20 +35,22 @@ class QuizSettings(Strict):
 
 
 class QuizCreate(QuizSettings):
-    course: UUID
+    course: Id
     title: str = Field(min_length=1, max_length=200)
 
 
 class QuizUpdate(Strict):
-    title: str | None = Field(default=None, min_length=1, max_length=200)
-    description: str | None = Field(default=None, max_length=10_000)
-    quiz_type: QuizType | None = None
-    time_limit_minutes: int | None = Field(default=None, ge=1, le=1440)
-    passing_score: int | None = Field(default=None, ge=0, le=100)
-    max_attempts: int | None = Field(default=None, ge=1, le=1000)
-    randomize_questions: bool | None = None
-    show_results_immediately: bool | None = None
-    status: Literal["active", "archived"] | None = None
+    """Fields left out stay; null clears the description, time limit or attempt limit."""
+
+    title: str | MISSING = Field(default=MISSING, min_length=1, max_length=200)
+    description: str | MISSING | None = Field(default=MISSING, max_length=10_000)
+    quiz_type: QuizType | MISSING = MISSING
+    time_limit_minutes: int | MISSING | None = Field(default=MISSING, ge=1, le=1440)
+    passing_score: int | MISSING = Field(default=MISSING, ge=0, le=100)
+    max_attempts: int | MISSING | None = Field(default=MISSING, ge=1, le=1000)
+    randomize_questions: bool | MISSING = MISSING
+    show_results_immediately: bool | MISSING = MISSING
+    status: Literal["active", "archived"] | MISSING = MISSING
 
 
 class OptionIn(Strict):
@@ -57,9 +59,9 @@ class OptionIn(Strict):
 
 
 class OptionPatch(Strict):
-    id: UUID
-    text: str | None = Field(default=None, min_length=1, max_length=1000)
-    is_correct: bool | None = None
+    id: Id
+    text: str | MISSING = Field(default=MISSING, min_length=1, max_length=1000)
+    is_correct: bool | MISSING = MISSING
 
 
 class QuestionCreate(Strict):
@@ -68,16 +70,22 @@ class QuestionCreate(Strict):
     points: int = Field(default=1, ge=1, le=1000)
     options: list[OptionIn] = Field(default_factory=list, max_length=50)
     explanation: str | None = Field(default=None, max_length=10_000)
-    order: int | None = Field(default=None, ge=0, description="Position; default last.")
+    order: int | None = Field(
+        default=None, ge=0, le=1_000_000, description="Position; null or left out: last."
+    )
 
 
 class QuestionUpdate(Strict):
-    question_text: str | None = Field(default=None, min_length=1, max_length=10_000)
-    points: int | None = Field(default=None, ge=1, le=1000)
-    explanation: str | None = Field(default=None, max_length=10_000)
-    order: int | None = Field(default=None, ge=0)
-    options: list[OptionPatch] | None = Field(
-        default=None, description="Changes of existing options, by id; others stay."
+    """Fields left out stay; null clears the explanation."""
+
+    question_text: str | MISSING = Field(default=MISSING, min_length=1, max_length=10_000)
+    points: int | MISSING = Field(default=MISSING, ge=1, le=1000)
+    explanation: str | MISSING | None = Field(default=MISSING, max_length=10_000)
+    order: int | MISSING = Field(default=MISSING, ge=0, le=1_000_000)
+    options: list[OptionPatch] | MISSING = Field(
+        default=MISSING,
+        max_length=50,
+        description="Changes of existing options, by id; others stay.",
     )
 
 
@@ -156,10 +164,10 @@ class AttemptStartOut(BaseModel):
 
 
 class ResponseIn(Strict):
-    question: UUID
-    selected_options: list[UUID] = Field(default_factory=list, max_length=50)
+    question: Id
+    selected_options: list[Id] = Field(default_factory=list, max_length=50)
     text_answer: str | None = Field(default=None, max_length=20_000)
-    time_spent_seconds: int | None = Field(default=None, ge=0)
+    time_spent_seconds: int | None = Field(default=None, ge=0, le=604_800)
 
 
 class ResponseOut(BaseModel):

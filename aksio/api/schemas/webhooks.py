@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import MISSING, BaseModel, Field
 
 from aksio.api.schemas.common import Strict
 
@@ -32,11 +32,11 @@ class WebhookRegister(Strict):
 
 
 class WebhookUpdate(Strict):
-    url: str | None = Field(default=None, min_length=8, max_length=2000)
-    events: list[EventType] | None = Field(default=None, min_length=1, max_length=20)
-    secret: str | None = Field(default=None, min_length=8, max_length=500)
-    status: Literal["active", "disabled"] | None = Field(
-        default=None, description="`active` re-enables an endpoint the dispatcher disabled."
+    url: str | MISSING = Field(default=MISSING, min_length=8, max_length=2000)
+    events: list[EventType] | MISSING = Field(default=MISSING, min_length=1, max_length=20)
+    secret: str | MISSING = Field(default=MISSING, min_length=8, max_length=500)
+    status: Literal["active", "disabled"] | MISSING = Field(
+        default=MISSING, description="`active` re-enables an endpoint the dispatcher disabled."
     )
 
 
