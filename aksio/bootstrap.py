@@ -227,7 +227,7 @@ def build(
     watch = PositionWatch(make_engine(settings, pool_size=1), projections, listen_url)
     held = HeldWatch(watch.engine)
     held.refresh()
-    runner.on_hold.append(held.refresh)
+    runner.holds.listeners.append(held.refresh)
     system = System(
         settings, store, engine, bus, runner, projections, tokens, limiter, services, workers,
         watch, held,

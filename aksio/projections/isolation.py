@@ -13,7 +13,7 @@ in one transaction, and releases it when they all apply.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, cast
 from uuid import UUID
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 SCAN_PAGE = 5000
+NOTHING: frozenset[UUID] = frozenset()
 
 
 def apply_carefully(runner: ProjectionRunner, notifications: Sequence[Notification]) -> list[Held]:
@@ -48,7 +49,7 @@ def apply_carefully(runner: ProjectionRunner, notifications: Sequence[Notificati
                 key = (projection.name, notification.originator_id)
                 if notification.id <= positions[projection.name] or key in new:
                     continue
-                if notification.originator_id in runner.held.get(projection.name, ()):
+                if notification.originator_id in runner.holds.of(projection.name):
                     continue
                 savepoint = conn.begin_nested()
                 try:
@@ -128,3 +129,44 @@ def retry(runner: ProjectionRunner, held: Held) -> bool:
         return False
     logger.info("released %s in %s (%d events)", held.originator_id, held.name, len(notifications))
     return True
+
+
+class Holds:
+    """The aggregates each projection holds back, as its owner knows them, and who to tell
+    when that changes (the process's `HeldWatch`)."""
+
+    def __init__(self) -> None:
+        self.by_projection: dict[str, frozenset[UUID]] = {}
+        self.listeners: list[Callable[[], None]] = []
+
+    def __bool__(self) -> bool:
+        return any(self.by_projection.values())
+
+    def of(self, name: str) -> frozenset[UUID]:
+        return self.by_projection.get(name, NOTHING)
+
+    def ids(self) -> frozenset[UUID]:
+        return NOTHING.union(*self.by_projection.values())
+
+    def add(self, holds: Sequence[Held]) -> None:
+        changed = False
+        for held in holds:
+            current = self.of(held.name)
+            if held.originator_id not in current:
+                self.by_projection[held.name] = current | {held.originator_id}
+                changed = True
+        if changed:
+            self._tell()
+
+    def remove(self, name: str, originator_id: UUID) -> None:
+        self.by_projection[name] = self.of(name) - {originator_id}
+        self._tell()
+
+    def clear(self, names: Sequence[str]) -> None:
+        for name in names:
+            self.by_projection.pop(name, None)
+        self._tell()
+
+    def _tell(self) -> None:
+        for listener in self.listeners:
+            listener()

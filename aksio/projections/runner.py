@@ -33,7 +33,6 @@ from aksio.projections.positions import announce, read_positions, set_position
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far
-NOTHING: frozenset[UUID] = frozenset()
 
 
 class ProjectionRunner:
@@ -69,8 +68,7 @@ class ProjectionRunner:
         self._routes_key: tuple[str, ...] = ()
         self._routes_cache: dict[str, list[Projection]] = {}
         self.token = uuid4()  # this owner's lease token (see `leases`)
-        self.held: dict[str, frozenset[UUID]] = {}  # projection -> quarantined aggregates
-        self.on_hold: list[Callable[[], None]] = []  # told when quarantines change
+        self.holds = isolation.Holds()  # the aggregates quarantined in owned projections
         self.failure: dict[str, Any] | None = None  # the last batch's error, until one passes
         self._retry_held = False
 
@@ -96,7 +94,7 @@ class ProjectionRunner:
         else:
             self.positions[projection.name] = stored[0]
             with self.engine.connect() as conn:
-                self._hold(quarantine.load(conn, [projection.name]))
+                self.holds.add(quarantine.load(conn, [projection.name]))
         self.rows.reset()
 
     def release_all(self) -> None:
@@ -116,26 +114,8 @@ class ProjectionRunner:
     def _names(self) -> list[str]:
         return [p.name for p in self.owned]
 
-    def _hold(self, holds: Sequence[quarantine.Held]) -> None:
-        changed = False
-        for held in holds:
-            current = self.held.get(held.name, NOTHING)
-            if held.originator_id not in current:
-                self.held[held.name] = current | {held.originator_id}
-                changed = True
-        if changed:
-            self._told()
-
-    def _unhold(self, name: str, originator_id: UUID) -> None:
-        self.held[name] = self.held.get(name, NOTHING) - {originator_id}
-        self._told()
-
-    def _told(self) -> None:
-        for listener in self.on_hold:
-            listener()
-
     def held_ids(self) -> frozenset[UUID]:
-        return frozenset().union(*self.held.values())
+        return self.holds.ids()
 
     def reset(self, projections: Sequence[Projection]) -> None:
         """Empties the projections' tables and rewinds them to the start of the log."""
@@ -147,9 +127,7 @@ class ProjectionRunner:
                 set_position(conn, projection, 0)
                 self.positions[projection.name] = 0
             quarantine.clear(conn, [p.name for p in projections])
-        for projection in projections:
-            self.held.pop(projection.name, None)
-        self._told()
+        self.holds.clear([p.name for p in projections])
         self.rows.reset(emptied=[t for p in projections for t in p.tables])
 
     # -- processing ----------------------------------------------------------------
@@ -197,7 +175,7 @@ class ProjectionRunner:
             if is_transient(error):
                 raise
             logger.warning("projection batch up to %s failed (%s); isolating", last, error)
-            self._hold(isolation.apply_carefully(self, notifications))
+            self.holds.add(isolation.apply_carefully(self, notifications))
         except BaseException:
             self.rows.reset()
             raise
@@ -209,7 +187,7 @@ class ProjectionRunner:
         positions = self.positions
         to_event = self.store.mapper.to_domain_event
         rows = self.rows
-        held = self.held if any(self.held.values()) else None
+        holds = self.holds if self.holds else None
         for notification in notifications:
             targets = routes.get(notification.topic)
             if not targets:
@@ -218,7 +196,7 @@ class ProjectionRunner:
             for projection in targets:
                 if notification.id <= positions[projection.name]:
                     continue
-                if held and notification.originator_id in held.get(projection.name, NOTHING):
+                if holds and notification.originator_id in holds.of(projection.name):
                     continue  # waits with its aggregate's quarantine
                 projection.apply(event, rows)
 
@@ -410,7 +388,7 @@ class ProjectionRunner:
             released = 0
             for held in holds:
                 if isolation.retry(self, held):
-                    self._unhold(held.name, held.originator_id)
+                    self.holds.remove(held.name, held.originator_id)
                     released += 1
             return released, len(holds) - released
 
