@@ -90,14 +90,16 @@ def jpeg_bytes() -> bytes:
     return buffer.getvalue()
 
 
-def docx_bomb_bytes(unpacked_mb: int) -> bytes:
+BOMB_PARAGRAPH = b"<w:p><w:r><w:t>All work and no play makes a dull document.</w:t></w:r></w:p>"
+
+
+def docx_bomb_bytes(unpacked_mb: int, paragraph: bytes = BOMB_PARAGRAPH) -> bytes:
     """A real python-docx document whose document.xml inflates to `unpacked_mb` megabytes.
 
     The XML is streamed through zipfile one megabyte at a time, so neither the test nor
     the archive ever holds it whole: the archive stays near a thousandth of that size.
     """
     source = zipfile.ZipFile(io.BytesIO(docx_bytes()))
-    paragraph = b"<w:p><w:r><w:t>All work and no play makes a dull document.</w:t></w:r></w:p>"
     block = paragraph * (1024 * 1024 // len(paragraph))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as bomb:
