@@ -21,6 +21,7 @@ BENCHMARKS = (
     "benchmarks.bench_due",
     "benchmarks.bench_scheduler_eval",
     "benchmarks.bench_documents",
+    "benchmarks.bench_hostile_upload",
     "benchmarks.bench_ai",
     "benchmarks.bench_learning",
     "benchmarks.bench_integration",
