@@ -130,7 +130,6 @@ class System:
     watch: PositionWatch
     held: HeldWatch
     reactors: list[ReactorRunner] = field(default_factory=list)
-    adapters: dict[str, Any] = field(default_factory=dict)
 
     @property
     def clock(self) -> Clock:

@@ -33,10 +33,6 @@ class AuthenticationFailed(DomainError):
     error_code = "AUTHENTICATION_FAILED"
 
 
-class PermissionDenied(DomainError):
-    error_code = "PERMISSION_DENIED"
-
-
 class InvalidState(DomainError):
     error_code = "INVALID_STATE"
 

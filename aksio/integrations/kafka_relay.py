@@ -118,7 +118,6 @@ class KafkaRelay(Reactor):
         self.partition_ids: list[int] = []
         self.last: dict[int, int] = {}  # partition -> highest position it holds
         self.scan_from: int | None = None  # None: learn it from the topic first
-        self.published = 0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> KafkaRelay:
@@ -180,7 +179,6 @@ class KafkaRelay(Reactor):
             future.get(timeout=30)
             self.last[partition] = max(self.last[partition], position)
         self.scan_from = notifications[-1].id if notifications else self.scan_from
-        self.published += len(sent)
         return len(sent)
 
     def react(self, event: DomainEvent, position: int) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from typing import Any, ClassVar, cast
 from uuid import uuid4
 
@@ -224,7 +223,3 @@ class ReactorRunner:
                 continue
             self._wake.wait(self.poll_interval)
             self._wake.clear()
-
-
-def drain_all(runners: Sequence[ReactorRunner]) -> int:
-    return sum(runner.drain() for runner in runners)

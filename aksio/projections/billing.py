@@ -17,7 +17,6 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.billing.plans import DEFAULT_PLAN, MB, PLANS, Plan
 from aksio.aggregates.billing.subscription import Subscription, subscription_id
 from aksio.aggregates.billing.usage import UsageMeter, meter_id, period_of
-from aksio.core.clock import SystemClock
 from aksio.core.errors import QuotaExceeded
 from aksio.projections import documents as documents_rm
 from aksio.projections.base import Projection, Row, Rows, handles
@@ -134,11 +133,8 @@ def tokens_used(conn: Connection, owner_id: UUID, at: datetime) -> int:
 
 
 def documents_used(conn: Connection, owner_id: UUID) -> tuple[int, int]:
-    """(documents, bytes) held by the user, from the documents read model when it exists."""
-    usage = getattr(documents_rm, "document_usage", None)
-    if usage is None:
-        return 0, 0
-    count, size = usage(conn, owner_id)
+    """(documents, bytes) held by the user, from the documents read model."""
+    count, size = documents_rm.document_usage(conn, owner_id)
     return int(count), int(size)
 
 
@@ -184,8 +180,9 @@ def check_quota(
     """
     plan = plan_of(conn, owner_id)
     if kind == "ai_tokens":
-        when = at or SystemClock().now()
-        used, limit = tokens_used(conn, owner_id, when), plan.ai_tokens
+        if at is None:
+            raise ValueError("the AI token quota needs the injected clock's now")
+        used, limit = tokens_used(conn, owner_id, at), plan.ai_tokens
     elif kind == "documents":
         used, limit = documents_used(conn, owner_id)[0], plan.documents
     elif kind == "storage":

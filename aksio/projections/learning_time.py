@@ -9,7 +9,6 @@ exact across daylight-saving changes and returns one row per day or hour.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -32,8 +31,7 @@ from aksio.projections.learning_tables import study_sessions as s
 
 def user_zone(conn: Connection, owner_id: UUID) -> ZoneInfo:
     """The learner's profile zone; UTC while the accounts read model has no profile for them."""
-    get_profile: Callable[..., Any] | None = getattr(accounts_read_model, "get_profile", None)
-    profile = get_profile(conn, owner_id) if get_profile is not None else None
+    profile = accounts_read_model.get_profile(conn, owner_id)
     name = profile.get("timezone") if isinstance(profile, dict) else None
     return zone(name if isinstance(name, str) else None)
 

@@ -5,17 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
 from aksio.core.clock import FixedClock
-from aksio.projections import accounts as accounts_read_model
 from tests.learning.support import BASE, at, ok, study
-
-pytestmark = pytest.mark.skipif(
-    not hasattr(accounts_read_model, "get_profile"), reason="accounts read model has no profiles"
-)
 
 
 def account(client: TestClient, timezone: str) -> dict[str, str]:

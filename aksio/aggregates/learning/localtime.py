@@ -48,10 +48,6 @@ def unix_seconds(instant: datetime) -> int:
     return int(instant.timestamp())
 
 
-def day_number(day: date) -> int:
-    return (day - EPOCH_DAY).days
-
-
 def from_day_number(number: int) -> date:
     return EPOCH_DAY + timedelta(days=number)
 
