@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
-from aksio.api import errors, metrics
+from aksio.api import errors, metrics, openapi
 from aksio.api.held import refuse_held_back
 from aksio.api.middleware import AksioMiddleware
 from aksio.api.routes import (
@@ -51,6 +51,7 @@ def create_app(system: System) -> FastAPI:
     routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
     for module in (*routers, learning, billing, webhooks, chat, generation):
         app.include_router(module.router)
+    openapi.install(app)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:
