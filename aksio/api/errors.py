@@ -29,9 +29,11 @@ STATUS_BY_CODE: dict[str, int] = {
     "MAX_ATTEMPTS_EXCEEDED": 409,
     "TIME_LIMIT_EXCEEDED": 409,
     "CONFLICT": 409,
+    "REQUEST_TIMEOUT": 408,
     "PAYLOAD_TOO_LARGE": 413,
     "UNSUPPORTED_MEDIA_TYPE": 415,
     "RATE_LIMIT_EXCEEDED": 429,
+    "REQUEST_HEADER_FIELDS_TOO_LARGE": 431,
     "INTERNAL_ERROR": 500,
     "SERVICE_UNAVAILABLE": 503,
 }
@@ -102,6 +104,12 @@ def _domain(request: Request, exc: DomainError) -> JSONResponse:
 
 
 def _http(request: Request, exc: StarletteHTTPException) -> Response:
+    # FastAPI answers a JSON body it cannot decode (nested past the recursion limit, bytes that
+    # are not UTF-8) with a bare 400, unlike the syntax errors it reports: both are malformed.
+    if exc.status_code == 400 and isinstance(exc.__cause__, RecursionError | ValueError):
+        deep = isinstance(exc.__cause__, RecursionError)
+        detail = "JSON nested too deeply." if deep else "The body is not valid UTF-8 JSON."
+        return envelope(request, 400, "VALIDATION_ERROR", "Malformed request", {"body": [detail]})
     code = CODE_BY_STATUS.get(exc.status_code, "ERROR")
     message = exc.detail if isinstance(exc.detail, str) else "Request failed."
     if exc.status_code == 404:

@@ -9,6 +9,7 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from aksio.api.ratelimit import RateLimiter
@@ -109,5 +110,10 @@ class AksioMiddleware:
             scope["state"]["elapsed"] = time.perf_counter() - begin
 
 
-class _TooLarge(Exception):
-    pass
+class _TooLarge(HTTPException):
+    """Raised from receive. FastAPI turns any other exception raised while it reads a body
+    (chunked, so no Content-Length was checked) into 400; an HTTPException passes through to
+    the error renderer as 413."""
+
+    def __init__(self) -> None:
+        super().__init__(413, "Request body is too large.")
