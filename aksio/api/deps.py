@@ -78,10 +78,15 @@ async def get_now(system: SystemDep) -> datetime:
 Now = Annotated[datetime, Depends(get_now)]
 
 
+# Past this page a list is empty anyway; the bound keeps (page - 1) * page_size well inside the
+# 64-bit OFFSET of SQLite and PostgreSQL (a larger page used to overflow into a 500).
+MAX_PAGE = 1_000_000_000
+
+
 class PageParams:
     def __init__(
         self,
-        page: Annotated[int, Query(ge=1, description="Page number, from 1.")] = 1,
+        page: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Page number, from 1.")] = 1,
         page_size: Annotated[int, Query(ge=1, le=200, description="Items per page.")] = 50,
     ) -> None:
         self.page = page

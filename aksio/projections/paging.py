@@ -23,10 +23,18 @@ class Page:
         return self.page * self.page_size < self.count
 
 
+# SQLite and PostgreSQL both take LIMIT and OFFSET as signed 64-bit integers.
+MAX_SQL_INT = 2**63 - 1
+
+
 def paged(conn: Connection, query: sa.Select[Any], page: int, page_size: int) -> Page:
     count_query = sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     count = int(conn.execute(count_query).scalar_one())
-    rows = conn.execute(query.limit(page_size).offset((page - 1) * page_size)).mappings().all()
+    offset = (page - 1) * page_size
+    if offset >= count or page_size > MAX_SQL_INT:
+        # Past the end (or beyond what the database can bind): nothing to read.
+        return Page(count=count, page=page, page_size=page_size, rows=[])
+    rows = conn.execute(query.limit(page_size).offset(offset)).mappings().all()
     return Page(count=count, page=page, page_size=page_size, rows=[dict(r) for r in rows])
 
 
