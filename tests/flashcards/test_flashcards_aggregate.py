@@ -11,7 +11,7 @@ from eventsourcing.domain import Aggregate
 
 from aksio.aggregates.flashcards import fsrs_adapter, sm2
 from aksio.aggregates.flashcards.flashcard import Flashcard
-from aksio.aggregates.flashcards.schedule import Schedule
+from aksio.aggregates.flashcards.schedule import Schedule, new_schedule
 from aksio.core.errors import InvalidState, ValidationFailed
 
 T0 = datetime(2024, 5, 1, 8, 0, tzinfo=UTC)
@@ -60,7 +60,7 @@ def test_sm2_review_records_both_states_before_and_after():
     assert isinstance(event, Flashcard.Reviewed)
     assert (event.quality, event.rating, event.success, event.scheduler) == (4, 3, True, "sm2")
     assert event.parameters == sm2.PARAMETERS
-    assert Schedule.from_dict(event.before) == Schedule(next_review_date=T0)
+    assert Schedule.from_dict(event.before) == new_schedule(T0, "sm2")
     after = Schedule.from_dict(event.after)
     assert after.next_review_date == T0 + timedelta(hours=1, days=1)
     assert (after.interval_days, after.repetitions, after.total_reviews) == (1, 1, 1)
@@ -128,7 +128,7 @@ def test_undo_restores_the_replaced_schedule_one_review_at_a_time():
     assert undone.review_id == second.review_id
     assert card.schedule == Schedule.from_dict(first.after)
     assert card.undo_review(T0 + timedelta(days=2)) == first.review_id
-    assert card.schedule == Schedule(next_review_date=T0)
+    assert card.schedule == new_schedule(T0, "sm2")
     with pytest.raises(InvalidState):
         card.undo_review(T0 + timedelta(days=2))
 

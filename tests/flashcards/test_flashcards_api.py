@@ -180,9 +180,10 @@ def test_stats_and_mastery(client: TestClient, auth: Auth, clock: FixedClock):
     mastered = make_card(client, auth, course, difficulty_level="hard")
     difficult = make_card(client, auth, course)
     learning = make_card(client, auth, course)
-    for quality in (5, 5, 5):  # 1, 6, 17 days
+    for quality in (5, 5, 5):  # 1, 6, 17 days, a day apart (same-day repeats are drills)
         assert review(client, auth, mastered["id"], quality)["mastery"] in ("learning", "mastered")
-    for quality in (4, 1, 1):  # success rate 1/3 after 3 reviews
+        clock.advance(days=1)
+    for quality in (4, 1, 1):  # success rate 1/3 after 3 reviews, drills included
         last = review(client, auth, difficult["id"], quality)
     review(client, auth, learning["id"], 4)
     client.delete(f"{BASE}/{learning['id']}/", headers=auth)

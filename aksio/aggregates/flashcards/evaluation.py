@@ -62,7 +62,8 @@ def _replay_card(history: Sequence[ReviewRecord], scheduler: str) -> list[Predic
                 p = fsrs_adapter.retrievability(fsrs_state, record.at)
             out.append(Prediction(p, recalled, elapsed, number, lapses))
             lapses += 1 - recalled
-        sm2_state = sm2.review(sm2_state, record.quality)
+        if not sm2.is_drill(previous, record.at):
+            sm2_state = sm2.review(sm2_state, record.quality)
         fsrs_state = fsrs_adapter.review(fsrs_state, record.quality, record.at)
         previous = record.at
     return out

@@ -5,6 +5,8 @@ Lifecycle: created `active` and due at once; its content changes by `Updated`;
 Each review of an active card is one `Reviewed` event holding the decided
 schedule before and after it, so replay never re-runs a scheduler. `ReviewUndone`
 takes back the latest review not yet undone and restores the schedule it replaced.
+A schedule decided under older rules or other FSRS parameters is recomputed from the
+card's standing reviews before a new review is decided (see `schedule.rebuild`).
 A generated card keeps in its fields the `source` passage it was drawn from;
 cards stored before sources were kept, and cards made by hand, have none.
 """
@@ -18,7 +20,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates.flashcards import schedule as scheduling
-from aksio.aggregates.flashcards.fsrs_adapter import rating_for
+from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, rating_for
 from aksio.aggregates.flashcards.schedule import Schedule
 from aksio.core.errors import InvalidState, ValidationFailed
 
@@ -150,6 +152,7 @@ class Flashcard(Aggregate):
         duration_ms: int | None = None,
         user_answer: str | None = None,
         notes: str | None = None,
+        fsrs: FsrsSettings = DEFAULT,
     ) -> UUID:
         """Records a review of quality 0..5 and schedules the next one; returns its id."""
         if self.status != "active":
@@ -158,7 +161,11 @@ class Flashcard(Aggregate):
             raise ValidationFailed.field("quality_response", "Must be an integer from 0 to 5.")
         if scheduler not in scheduling.SCHEDULERS:
             raise ValidationFailed.field("scheduler", "Must be sm2 or fsrs.")
-        after = scheduling.review(self.schedule, quality, reviewed_at, scheduler)
+        current = self.schedule
+        standing = [(r["quality"], r["at"]) for r in self.reviews if not r["undone"]]
+        if standing and not scheduling.is_current(current, fsrs):
+            current = scheduling.rebuild(self.created_at, standing, scheduler, fsrs)
+        after = scheduling.review(current, quality, reviewed_at, scheduler, fsrs)
         review_id = uuid4()
         self._reviewed(
             review_id=review_id,
@@ -171,7 +178,7 @@ class Flashcard(Aggregate):
             user_answer=user_answer,
             notes=notes,
             scheduler=scheduler,
-            parameters=scheduling.scheduler_parameters(scheduler),
+            parameters=scheduling.scheduler_parameters(scheduler, fsrs),
             before=self.schedule.to_dict(),
             after=after.to_dict(),
         )
@@ -223,7 +230,15 @@ class Flashcard(Aggregate):
         after: dict[str, Any],
     ) -> None:
         self.schedule = Schedule.from_dict(after)
-        self.reviews.append({"id": review_id, "before": before, "undone": False})
+        self.reviews.append(
+            {
+                "id": review_id,
+                "before": before,
+                "undone": False,
+                "quality": quality,
+                "at": reviewed_at,
+            }
+        )
         self.updated_at = recorded_at
 
     @event(ReviewUndone)

@@ -1,11 +1,16 @@
 """FSRS through the `fsrs` package, kept pure: fuzzing off, every time passed in.
 
 Quality 0-2 is Again, 3 Hard, 4 Good, 5 Easy. The package wants timezone-aware
-UTC datetimes, so every time is normalised before it goes in.
+UTC datetimes, so every time is normalised before it goes in. `FsrsSettings` carries a
+learner's fitted parameters (None: the package defaults) and desired retention; the
+parameters shape the memory state, the retention only the next due date.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -15,6 +20,31 @@ from fsrs import Card, Rating, Scheduler, State
 
 NAME = "fsrs"
 LEARNING = int(State.Learning)
+DEFAULT_RETENTION = 0.9
+MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
+PARAMETER_COUNT = 21
+
+
+@dataclass(frozen=True)
+class FsrsSettings:
+    parameters: tuple[float, ...] | None = None
+    desired_retention: float = DEFAULT_RETENTION
+
+    @classmethod
+    def of(cls, parameters: Sequence[float] | None, retention: float | None) -> FsrsSettings:
+        chosen = tuple(float(w) for w in parameters) if parameters else None
+        return cls(chosen, DEFAULT_RETENTION if retention is None else float(retention))
+
+    @property
+    def basis(self) -> str | None:
+        """Names the parameters a memory state was computed with (None: the defaults)."""
+        if self.parameters is None:
+            return None
+        text = json.dumps([round(w, 6) for w in self.parameters])
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+DEFAULT = FsrsSettings()
 
 
 @dataclass(frozen=True)
@@ -27,20 +57,26 @@ class FsrsState:
     last_review: datetime | None = None
 
 
-@lru_cache(maxsize=1)
-def scheduler() -> Scheduler:
+@lru_cache(maxsize=256)
+def scheduler(settings: FsrsSettings = DEFAULT) -> Scheduler:
     # Fuzzing draws random numbers: off, so the same history always gives the same schedule.
-    return Scheduler(enable_fuzzing=False)
+    if settings.parameters is None:
+        return Scheduler(desired_retention=settings.desired_retention, enable_fuzzing=False)
+    return Scheduler(
+        parameters=settings.parameters,
+        desired_retention=settings.desired_retention,
+        enable_fuzzing=False,
+    )
 
 
-@lru_cache(maxsize=1)
-def _parameters() -> dict[str, Any]:
-    return dict(scheduler().to_dict())
+@lru_cache(maxsize=256)
+def _parameters(settings: FsrsSettings) -> dict[str, Any]:
+    return dict(scheduler(settings).to_dict())
 
 
-def parameters() -> dict[str, Any]:
+def parameters(settings: FsrsSettings = DEFAULT) -> dict[str, Any]:
     """The scheduler's settings, as stored with every review it schedules."""
-    return dict(_parameters())
+    return dict(_parameters(settings))
 
 
 def rating_for(quality: int) -> Rating:
@@ -80,12 +116,15 @@ def from_card(card: Card) -> FsrsState:
     )
 
 
-def review(state: FsrsState, quality: int, at: datetime) -> FsrsState:
+def review(
+    state: FsrsState, quality: int, at: datetime, settings: FsrsSettings = DEFAULT
+) -> FsrsState:
     """The state after a review of the given quality at `at`."""
-    card, _log = scheduler().review_card(to_card(state, at), rating_for(quality), utc(at))
+    chosen = scheduler(settings)
+    card, _log = chosen.review_card(to_card(state, at), rating_for(quality), utc(at))
     return from_card(card)
 
 
-def retrievability(state: FsrsState, at: datetime) -> float:
+def retrievability(state: FsrsState, at: datetime, settings: FsrsSettings = DEFAULT) -> float:
     """Predicted probability of recall at `at` (0 before the first review)."""
-    return float(scheduler().get_card_retrievability(to_card(state, at), utc(at)))
+    return float(scheduler(settings).get_card_retrievability(to_card(state, at), utc(at)))

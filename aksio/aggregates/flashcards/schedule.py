@@ -3,21 +3,27 @@
 Both schedulers' states are kept current on every review, so a card can change
 scheduler at any time; the chosen one sets `next_review_date`. The state is
 stored in events as plain JSON (`to_dict`), so it reads the same in every store.
+A state records the rules it was decided under (`sm2_rules`, `fsrs_basis`); one decided
+under other rules is recomputed from the card's reviews (`rebuild`) before the next review,
+so a history is reinterpreted by replay and never rewritten.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from aksio.aggregates.flashcards import fsrs_adapter, sm2
-from aksio.aggregates.flashcards.fsrs_adapter import FsrsState
+from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, FsrsState
 from aksio.aggregates.flashcards.sm2 import Sm2State
 
 SCHEDULERS = ("sm2", "fsrs")
 MASTERY_LEVELS = ("new", "learning", "difficult", "mastered")
 _TIMES = ("next_review_date", "fsrs_due", "last_reviewed_at")
+# 1: every review moved SM-2 (states stored before drills); 2: same-day repeats are drills.
+SM2_RULES = 2
 
 
 @dataclass(frozen=True)
@@ -37,6 +43,9 @@ class Schedule:
     total_reviews: int = 0
     successes: int = 0
     lapses: int = 0
+    # Defaults describe states stored before these fields existed.
+    sm2_rules: int = 1
+    fsrs_basis: str | None = None
 
     @property
     def success_rate(self) -> float:
@@ -72,24 +81,65 @@ class Schedule:
         return cls(**known)
 
 
-def new_schedule(created_at: datetime, scheduler: str) -> Schedule:
+def new_schedule(
+    created_at: datetime, scheduler: str, fsrs: FsrsSettings = DEFAULT
+) -> Schedule:
     """A new card is due at once."""
-    return Schedule(next_review_date=created_at, scheduler=scheduler)
+    return Schedule(
+        next_review_date=created_at,
+        scheduler=scheduler,
+        sm2_rules=SM2_RULES,
+        fsrs_basis=fsrs.basis,
+    )
 
 
-def review(schedule: Schedule, quality: int, at: datetime, scheduler: str) -> Schedule:
+def is_current(schedule: Schedule, fsrs: FsrsSettings) -> bool:
+    """Whether the state was decided under today's SM-2 rules and these FSRS parameters."""
+    return schedule.sm2_rules == SM2_RULES and schedule.fsrs_basis == fsrs.basis
+
+
+def rebuild(
+    created_at: datetime,
+    reviews: Iterable[tuple[int, datetime]],
+    scheduler: str,
+    fsrs: FsrsSettings,
+) -> Schedule:
+    """The state a new card reaches through `reviews` (quality, time) under today's rules."""
+    state = new_schedule(created_at, scheduler, fsrs)
+    for quality, at in reviews:
+        state = review(state, quality, at, scheduler, fsrs)
+    return state
+
+
+def _next_date(
+    schedule: Schedule, after: sm2.Sm2State, drill: bool, at: datetime
+) -> tuple[datetime, int]:
+    if drill and schedule.scheduler == "sm2":
+        # A drill leaves the date the day's first review set.
+        return schedule.next_review_date, after.interval_days
+    return at + timedelta(days=after.interval_days), after.interval_days
+
+
+def review(
+    schedule: Schedule,
+    quality: int,
+    at: datetime,
+    scheduler: str,
+    fsrs: FsrsSettings = DEFAULT,
+) -> Schedule:
     """The schedule after a review of `quality` at `at`, `scheduler` setting the next date."""
     if scheduler not in SCHEDULERS:
         raise ValueError(f"unknown scheduler {scheduler!r}")
-    after_sm2 = sm2.review(schedule.sm2, quality)
-    after_fsrs = fsrs_adapter.review(schedule.fsrs, quality, at)
+    drill = sm2.is_drill(schedule.last_reviewed_at, at)
+    after_sm2 = schedule.sm2 if drill else sm2.review(schedule.sm2, quality)
+    # FSRS keeps its own short-term handling (learning steps, same-day stability).
+    after_fsrs = fsrs_adapter.review(schedule.fsrs, quality, at, fsrs)
     success = sm2.is_success(quality)
     if scheduler == "fsrs":
         assert after_fsrs.due is not None
         next_date, interval = after_fsrs.due, (after_fsrs.due - at).days
     else:
-        next_date = at + timedelta(days=after_sm2.interval_days)
-        interval = after_sm2.interval_days
+        next_date, interval = _next_date(schedule, after_sm2, drill, at)
     return replace(
         schedule,
         next_review_date=next_date,
@@ -107,11 +157,13 @@ def review(schedule: Schedule, quality: int, at: datetime, scheduler: str) -> Sc
         total_reviews=schedule.total_reviews + 1,
         successes=schedule.successes + int(success),
         lapses=schedule.lapses + int(not success and schedule.total_reviews > 0),
+        sm2_rules=SM2_RULES,
+        fsrs_basis=fsrs.basis,
     )
 
 
-def scheduler_parameters(scheduler: str) -> dict[str, Any]:
-    return fsrs_adapter.parameters() if scheduler == "fsrs" else dict(sm2.PARAMETERS)
+def scheduler_parameters(scheduler: str, fsrs: FsrsSettings = DEFAULT) -> dict[str, Any]:
+    return fsrs_adapter.parameters(fsrs) if scheduler == "fsrs" else dict(sm2.PARAMETERS)
 
 
 def mastery(total_reviews: int, interval_days: int, ease_factor: float, success_rate: float) -> str:
