@@ -81,9 +81,7 @@ class Schedule:
         return cls(**known)
 
 
-def new_schedule(
-    created_at: datetime, scheduler: str, fsrs: FsrsSettings = DEFAULT
-) -> Schedule:
+def new_schedule(created_at: datetime, scheduler: str, fsrs: FsrsSettings = DEFAULT) -> Schedule:
     """A new card is due at once."""
     return Schedule(
         next_review_date=created_at,
