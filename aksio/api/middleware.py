@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from aksio.api.ratelimit import RateLimiter
 
 logger = logging.getLogger("aksio.api")
 UNSLASHED = ("/health", "/openapi.json", "/docs", "/redoc", "/metrics")
+UPLOADS = re.compile(r"/api/v1/courses/[^/]+/documents/(upload|upload_url)/")
 
 
 def _error_body(status: int, code: str, message: str, request_id: str) -> bytes:
@@ -69,7 +71,11 @@ class AksioMiddleware:
             return
 
         if path.startswith("/api/"):
-            decision = self.limiter.hit_request(scope, headers)
+            user = self.limiter.user_of(headers)
+            decision = self.limiter.hit_request(scope, user)
+            if user is not None and decision.allowed and _is_upload(scope):
+                # Counted before the body is read, so a refused upload costs no transfer.
+                decision = decision.tighter(self.limiter.hit("upload", user))
             extra += decision.headers()
             if not decision.allowed:
                 retry = [(b"retry-after", str(decision.retry_after).encode())]
@@ -108,6 +114,11 @@ class AksioMiddleware:
                 await reply(500, "INTERNAL_ERROR", "Internal server error.", [])
         finally:
             scope["state"]["elapsed"] = time.perf_counter() - begin
+
+
+def _is_upload(scope: Scope) -> bool:
+    """The two routes AKSIO_RATE_LIMIT_UPLOAD counts (paths already end in a slash here)."""
+    return scope["method"] == "POST" and UPLOADS.fullmatch(scope["path"]) is not None
 
 
 class _TooLarge(HTTPException):

@@ -31,6 +31,12 @@ class Decision:
     remaining: int
     reset: int
 
+    def tighter(self, other: Decision) -> Decision:
+        """The one to report when two limits apply: the refusing one, else the one nearer."""
+        if self.allowed != other.allowed:
+            return other if self.allowed else self
+        return other if other.remaining < self.remaining else self
+
     @property
     def retry_after(self) -> int:
         return max(1, self.reset)
@@ -68,13 +74,19 @@ class RateLimiter:
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         return Decision(allowed, item.amount, max(0, stats.remaining), reset)
 
-    def hit_request(self, scope: MutableMapping[str, Any], headers: dict[bytes, bytes]) -> Decision:
+    def user_of(self, headers: dict[bytes, bytes]) -> str | None:
+        """The user id a valid bearer token names, else None."""
         auth = headers.get(b"authorization", b"").decode("latin-1")
         if auth.lower().startswith("bearer "):
             try:
-                return self.hit("user", str(self.user_of_token(auth[7:].strip())))
+                return str(self.user_of_token(auth[7:].strip()))
             except AuthenticationFailed:
                 pass
+        return None
+
+    def hit_request(self, scope: MutableMapping[str, Any], user: str | None) -> Decision:
+        if user is not None:
+            return self.hit("user", user)
         client = scope.get("client") or ("unknown", 0)
         return self.hit("anon", str(client[0]))
 
