@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from aksio.aggregates.flashcards import fsrs_adapter, sm2
-from aksio.aggregates.flashcards.fsrs_adapter import FsrsState
+from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, FsrsState
 from aksio.aggregates.flashcards.sm2 import Sm2State
 
 EPSILON = 1e-6
@@ -47,7 +47,12 @@ def by_card(reviews: Iterable[ReviewRecord]) -> list[list[ReviewRecord]]:
     return [sorted(group, key=lambda r: r.at) for group in groups.values()]
 
 
-def _replay_card(history: Sequence[ReviewRecord], scheduler: str) -> list[Prediction]:
+def _replay_card(
+    history: Sequence[ReviewRecord],
+    scheduler: str,
+    fsrs: FsrsSettings,
+    scored_from: datetime | None,
+) -> list[Prediction]:
     out: list[Prediction] = []
     sm2_state, fsrs_state = Sm2State(), FsrsState()
     lapses = 0
@@ -59,21 +64,33 @@ def _replay_card(history: Sequence[ReviewRecord], scheduler: str) -> list[Predic
             if scheduler == "sm2":
                 p = 0.9 ** (elapsed / max(sm2_state.interval_days, 1))
             else:
-                p = fsrs_adapter.retrievability(fsrs_state, record.at)
-            out.append(Prediction(p, recalled, elapsed, number, lapses))
+                p = fsrs_adapter.retrievability(fsrs_state, record.at, fsrs)
+            if scored_from is None or record.at >= scored_from:
+                out.append(Prediction(p, recalled, elapsed, number, lapses))
             lapses += 1 - recalled
         if not sm2.is_drill(previous, record.at):
             sm2_state = sm2.review(sm2_state, record.quality)
-        fsrs_state = fsrs_adapter.review(fsrs_state, record.quality, record.at)
+        fsrs_state = fsrs_adapter.review(fsrs_state, record.quality, record.at, fsrs)
         previous = record.at
     return out
 
 
-def predictions(reviews: Iterable[ReviewRecord], scheduler: str) -> list[Prediction]:
-    """Every scored review's prediction by `scheduler` ("sm2" or "fsrs")."""
+def predictions(
+    reviews: Iterable[ReviewRecord],
+    scheduler: str,
+    fsrs: FsrsSettings = DEFAULT,
+    *,
+    scored_from: datetime | None = None,
+) -> list[Prediction]:
+    """Every scored review's prediction by `scheduler` ("sm2" or "fsrs"); with `scored_from`,
+    only those from that time on (the earlier reviews still shape the state)."""
     if scheduler not in ("sm2", "fsrs"):
         raise ValueError(f"unknown scheduler {scheduler!r}")
-    return [p for history in by_card(reviews) for p in _replay_card(history, scheduler)]
+    return [
+        p
+        for history in by_card(reviews)
+        for p in _replay_card(history, scheduler, fsrs, scored_from)
+    ]
 
 
 def log_loss(preds: Sequence[Prediction]) -> float | None:
@@ -138,9 +155,11 @@ def score(preds: Sequence[Prediction], scheduler: str) -> dict[str, Any]:
     }
 
 
-def evaluate(reviews: Iterable[ReviewRecord], scheduler: str) -> dict[str, Any]:
+def evaluate(
+    reviews: Iterable[ReviewRecord], scheduler: str, fsrs: FsrsSettings = DEFAULT
+) -> dict[str, Any]:
     """Both schedulers side by side; the top level repeats `scheduler`'s own figures."""
     records = list(reviews)
-    results = [score(predictions(records, name), name) for name in ("sm2", "fsrs")]
+    results = [score(predictions(records, name, fsrs), name) for name in ("sm2", "fsrs")]
     own = next(result for result in results if result["scheduler"] == scheduler)
     return {**own, "results": results}
