@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
-
 from fastapi.testclient import TestClient
+from prometheus_client.parser import text_string_to_metric_families
 
 from aksio.bootstrap import System
 
 
 def sample(text: str, name: str, **labels: str) -> float:
-    tags = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    pattern = rf"^{re.escape(name)}{re.escape('{' + tags + '}') if tags else ''} (\S+)$"
-    found = re.search(pattern, text, re.MULTILINE)
-    assert found, f"{name} {labels} missing"
-    return float(found.group(1))
+    """The value of one sample, whatever order its labels come in."""
+    for family in text_string_to_metric_families(text):
+        for found in family.samples:
+            if found.name == name and found.labels == labels:
+                return float(found.value)
+    raise AssertionError(f"{name} {labels} missing")
 
 
 def test_metrics_report_latency_by_route_and_lags(
