@@ -21,6 +21,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
     from aksio.api.app import create_app
+    from aksio.api.protocol import limited_protocol
 
     migrate(settings)
     system = build(settings, workers=not args.no_workers)
@@ -35,6 +36,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             workers=1,
             log_level=args.log_level,
             access_log=args.access_log,
+            http=limited_protocol(settings.max_header_bytes, settings.request_read_timeout_s),
         )
     finally:
         system.close()

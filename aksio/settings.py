@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     group_commit: bool = True
     aggregate_cache_size: int = 10_000
     max_body_bytes: int = 1_048_576
+    # The HTTP edge of `aksio serve` (see api/protocol.py): request line plus headers, and the
+    # longest wait for the rest of a request head or for the next piece of a body.
+    max_header_bytes: int = Field(default=32_768, ge=1024)
+    request_read_timeout_s: float = Field(default=10.0, gt=0)
     password_hash_memory_kib: int = 65536
     access_token_minutes: int = 15
     refresh_token_days: int = 7

@@ -20,7 +20,7 @@ UNSLASHED = ("/health", "/openapi.json", "/docs", "/redoc", "/metrics")
 UPLOADS = re.compile(r"/api/v1/courses/[^/]+/documents/(upload|upload_url)/")
 
 
-def _error_body(status: int, code: str, message: str, request_id: str) -> bytes:
+def error_body(status: int, code: str, message: str, request_id: str) -> bytes:
     return json.dumps(
         {
             "error": message,
@@ -53,7 +53,7 @@ class AksioMiddleware:
         extra: list[tuple[bytes, bytes]] = [(b"x-request-id", request_id.encode("latin-1"))]
 
         async def reply(status: int, code: str, message: str, more: list[Any]) -> None:
-            body = _error_body(status, code, message, request_id)
+            body = error_body(status, code, message, request_id)
             await send(
                 {
                     "type": "http.response.start",
