@@ -16,6 +16,7 @@ from aksio.commands import chat as chat_commands
 from aksio.commands import courses as course_commands
 from aksio.commands import documents as document_commands
 from aksio.commands import flashcards as flashcard_commands
+from aksio.commands import fsrs_parameters as fsrs_parameter_commands
 from aksio.commands import generation as generation_commands
 from aksio.commands import learning as learning_commands
 from aksio.commands import quizzes as quiz_commands
@@ -80,6 +81,7 @@ def all_handlers() -> dict[type[Any], Handler]:
         account_commands,
         course_commands,
         flashcard_commands,
+        fsrs_parameter_commands,
         quiz_commands,
         assessment_commands,
         document_commands,

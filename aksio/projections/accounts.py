@@ -31,6 +31,8 @@ users = sa.Table(
     sa.Column("learning_style", sa.String),
     sa.Column("study_goals", sa.JSON, nullable=False),
     sa.Column("scheduler", sa.String, nullable=False, default="sm2"),
+    sa.Column("desired_retention", sa.Float, nullable=False, default=0.9),
+    sa.Column("fsrs_parameters", sa.JSON),
     sa.Column("date_joined", UtcDateTime, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
@@ -53,6 +55,7 @@ feedback = sa.Table(
 class AccountsProjection(Projection):
     name = "accounts"
     tables = (users, feedback)
+    version = 2  # 2: desired retention and fitted FSRS parameters
 
     @handles(User.Created)
     def user_created(self, e: User.Created, rows: Rows) -> None:
@@ -74,6 +77,10 @@ class AccountsProjection(Projection):
     def profile_updated(self, e: User.ProfileUpdated, rows: Rows) -> None:
         changes = {k: v for k, v in e.changes.items() if k in PROFILE_FIELDS}
         rows.update(users, e.originator_id, **changes, updated_at=e.timestamp)
+
+    @handles(User.FsrsParametersFitted)
+    def fsrs_parameters_fitted(self, e: User.FsrsParametersFitted, rows: Rows) -> None:
+        rows.update(users, e.originator_id, fsrs_parameters=list(e.parameters))
 
     @handles(Feedback.Created)
     def feedback_created(self, e: Feedback.Created, rows: Rows) -> None:

@@ -34,6 +34,8 @@ courses = sa.Table(
     sa.Column("end_date", sa.Date),
     sa.Column("exam_date", sa.Date),
     sa.Column("scheduler", sa.String),
+    sa.Column("desired_retention", sa.Float),
+    sa.Column("fsrs_parameters", sa.JSON),
     sa.Column("status", sa.String, nullable=False),
     sa.Column("section_count", sa.Integer, nullable=False, default=0),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -57,6 +59,7 @@ sections = sa.Table(
 class CoursesProjection(Projection):
     name = "courses"
     tables = (courses, sections)
+    version = 2  # 2: desired retention and fitted FSRS parameters
 
     @handles(Course.Created)
     def created(self, e: Course.Created, rows: Rows) -> None:
@@ -86,6 +89,10 @@ class CoursesProjection(Projection):
     @handles(Course.Restored)
     def restored(self, e: Course.Restored, rows: Rows) -> None:
         rows.update(courses, e.originator_id, status="active", updated_at=e.timestamp)
+
+    @handles(Course.FsrsParametersFitted)
+    def fsrs_parameters_fitted(self, e: Course.FsrsParametersFitted, rows: Rows) -> None:
+        rows.update(courses, e.originator_id, fsrs_parameters=list(e.parameters))
 
     @handles(Course.SectionAdded)
     def section_added(self, e: Course.SectionAdded, rows: Rows) -> None:

@@ -83,7 +83,14 @@ def get_flashcard_with_review(
 
 
 _SCHEDULER_CHOICES = (
-    sa.select(courses.c.scheduler, users.c.scheduler)
+    sa.select(
+        courses.c.scheduler,
+        users.c.scheduler,
+        courses.c.fsrs_parameters.label("course_parameters"),
+        users.c.fsrs_parameters.label("profile_parameters"),
+        courses.c.desired_retention.label("course_retention"),
+        users.c.desired_retention.label("profile_retention"),
+    )
     .select_from(
         flashcards.outerjoin(courses, courses.c.id == flashcards.c.course_id).outerjoin(
             users, users.c.id == flashcards.c.owner_id
@@ -104,6 +111,20 @@ def scheduler_choices(
     params = {"owner_id": owner_id, "card_id": card_id}
     found = conn.execute(_SCHEDULER_CHOICES, params).first()
     return None if found is None else (found[0], found[1])
+
+
+def review_choices(conn: Connection, owner_id: UUID, card_id: UUID) -> Row | None:
+    """`scheduler_choices` with the FSRS parameters and desired retention of the card's
+    course and owner's profile (`course_parameters`, `profile_retention`, ...), in one query."""
+    params = {"owner_id": owner_id, "card_id": card_id}
+    found = conn.execute(_SCHEDULER_CHOICES, params).first()
+    if found is None:
+        return None
+    names = (
+        *("course_scheduler", "profile_scheduler", "course_parameters"),
+        *("profile_parameters", "course_retention", "profile_retention"),
+    )
+    return dict(zip(names, found, strict=True))
 
 
 def list_due(

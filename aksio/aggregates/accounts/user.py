@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, available_timezones
 from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates import values as v
+from aksio.aggregates.flashcards import fsrs_adapter
 from aksio.core.errors import ValidationFailed
 
 SCHEDULERS = ("sm2", "fsrs")
@@ -32,6 +33,7 @@ PROFILE_RULES = {
     "learning_style": v.text(nullable=True, max_length=50),
     "study_goals": v.texts(),
     "scheduler": v.choice(*SCHEDULERS),
+    "desired_retention": v.number(),
 }
 PROFILE_FIELDS = tuple(PROFILE_RULES)
 PROFILE_DEFAULTS: dict[str, Any] = {
@@ -43,6 +45,7 @@ PROFILE_DEFAULTS: dict[str, Any] = {
     "learning_style": None,
     "study_goals": [],
     "scheduler": "sm2",
+    "desired_retention": fsrs_adapter.DEFAULT_RETENTION,
 }
 
 
@@ -76,6 +79,8 @@ def check_profile(changes: dict[str, Any]) -> None:
     v.check(changes, PROFILE_RULES)
     if "timezone" in changes and not is_timezone(changes["timezone"]):
         raise ValidationFailed.field("timezone", "Not a known IANA time zone name.")
+    if "desired_retention" in changes:
+        fsrs_adapter.check_retention("desired_retention", changes["desired_retention"])
 
 
 class User(Aggregate):
@@ -102,6 +107,12 @@ class User(Aggregate):
         TOPIC = "aksio.user.password_reset"
         password_hash: str
 
+    class FsrsParametersFitted(Aggregate.Event):
+        TOPIC = "aksio.user.fsrs_parameters_fitted"
+        parameters: list[float]
+        reviews_used: int
+        fitted_at: datetime
+
     @staticmethod
     def create_id(owner_id: UUID) -> UUID:
         return owner_id
@@ -123,6 +134,7 @@ class User(Aggregate):
         self.credentials_version = 1
         self.reset_token_hash: str | None = None
         self.reset_expires_at: datetime | None = None
+        self.fsrs_parameters: list[float] | None = None
 
     @classmethod
     def register(
@@ -169,6 +181,13 @@ class User(Aggregate):
         self.check_reset_token(token_hash, now)
         self._password_reset(password_hash=password_hash)
 
+    def fit_fsrs(self, parameters: list[float], reviews_used: int, now: datetime) -> None:
+        """Keeps FSRS parameters fitted to the user's reviews for their FSRS cards."""
+        checked = fsrs_adapter.check_parameters(parameters)
+        self._fsrs_parameters_fitted(
+            parameters=list(checked), reviews_used=reviews_used, fitted_at=now
+        )
+
     @event(ProfileUpdated)
     def _profile_updated(self, changes: dict[str, Any]) -> None:
         self.profile.update(changes)
@@ -184,3 +203,9 @@ class User(Aggregate):
         self.credentials_version += 1
         self.reset_token_hash = None
         self.reset_expires_at = None
+
+    @event(FsrsParametersFitted)
+    def _fsrs_parameters_fitted(
+        self, parameters: list[float], reviews_used: int, fitted_at: datetime
+    ) -> None:
+        self.fsrs_parameters = list(parameters)

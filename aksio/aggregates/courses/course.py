@@ -7,13 +7,14 @@ changed and removed while the course exists; an archived course still keeps them
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates import values as v
+from aksio.aggregates.flashcards import fsrs_adapter
 from aksio.core.errors import NotFound, ValidationFailed
 
 SCHEDULERS = ("sm2", "fsrs")
@@ -35,6 +36,7 @@ COURSE_RULES = {
     "end_date": v.day(),
     "exam_date": v.day(),
     "scheduler": v.choice(*SCHEDULERS, nullable=True),
+    "desired_retention": v.number(nullable=True),
 }
 COURSE_FIELDS = tuple(COURSE_RULES)
 SECTION_RULES = {
@@ -82,22 +84,31 @@ class Course(Aggregate):
         TOPIC = "aksio.course.section_removed"
         section_id: UUID
 
+    class FsrsParametersFitted(Aggregate.Event):
+        TOPIC = "aksio.course.fsrs_parameters_fitted"
+        parameters: list[float]
+        reviews_used: int
+        fitted_at: datetime
+
     @event(Created)
     def __init__(self, owner_id: UUID, fields: dict[str, Any]) -> None:
         self.owner_id = owner_id
         self.fields = dict(fields)
         self.status = "active"
         self.sections: dict[UUID, dict[str, Any]] = {}
+        self.fsrs_parameters: list[float] | None = None
 
     @classmethod
     def create(cls, owner_id: UUID, fields: dict[str, Any]) -> Course:
         v.check(fields, COURSE_RULES, required=("name",))
         check_dates(fields)
+        fsrs_adapter.check_retention("desired_retention", fields.get("desired_retention"))
         return cls(owner_id=owner_id, fields=fields)
 
     def update(self, changes: dict[str, Any]) -> None:
         v.check(changes, COURSE_RULES)
         check_dates({**self.fields, **changes})
+        fsrs_adapter.check_retention("desired_retention", changes.get("desired_retention"))
         changed = {k: v for k, v in changes.items() if self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed)
@@ -128,6 +139,13 @@ class Course(Aggregate):
         if section_id not in self.sections:
             raise NotFound("Section")
 
+    def fit_fsrs(self, parameters: list[float], reviews_used: int, now: datetime) -> None:
+        """Keeps FSRS parameters fitted to the course's reviews for its FSRS cards."""
+        checked = fsrs_adapter.check_parameters(parameters)
+        self._fsrs_parameters_fitted(
+            parameters=list(checked), reviews_used=reviews_used, fitted_at=now
+        )
+
     @event(Updated)
     def _updated(self, changes: dict[str, Any]) -> None:
         self.fields.update(changes)
@@ -151,3 +169,9 @@ class Course(Aggregate):
     @event(SectionRemoved)
     def _section_removed(self, section_id: UUID) -> None:
         del self.sections[section_id]
+
+    @event(FsrsParametersFitted)
+    def _fsrs_parameters_fitted(
+        self, parameters: list[float], reviews_used: int, fitted_at: datetime
+    ) -> None:
+        self.fsrs_parameters = list(parameters)

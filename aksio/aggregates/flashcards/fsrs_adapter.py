@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,6 +18,8 @@ from functools import lru_cache
 from typing import Any
 
 from fsrs import Card, Rating, Scheduler, State
+
+from aksio.core.errors import ValidationFailed
 
 NAME = "fsrs"
 LEARNING = int(State.Learning)
@@ -45,6 +48,23 @@ class FsrsSettings:
 
 
 DEFAULT = FsrsSettings()
+
+
+def check_retention(field: str, value: Any) -> None:
+    """Refuses a desired retention outside 0.70..0.97 (None leaves the choice to others)."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValidationFailed.field(field, "Must be a number.")
+    if not MIN_RETENTION <= value <= MAX_RETENTION:
+        raise ValidationFailed.field(field, "Must be from 0.70 to 0.97.")
+
+
+def check_parameters(values: Sequence[float]) -> tuple[float, ...]:
+    """FSRS-6 weights: 21 finite numbers."""
+    if len(values) != PARAMETER_COUNT or not all(math.isfinite(w) for w in values):
+        raise ValidationFailed.field("parameters", f"Must be {PARAMETER_COUNT} finite numbers.")
+    return tuple(float(w) for w in values)
 
 
 @dataclass(frozen=True)

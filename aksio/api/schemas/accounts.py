@@ -88,6 +88,9 @@ class ProfileUpdate(Strict):
     scheduler: Literal["sm2", "fsrs"] | MISSING = Field(
         default=MISSING, description="Spaced-repetition scheduler of your cards (default sm2)."
     )
+    desired_retention: float | MISSING = Field(
+        default=MISSING, ge=0.70, le=0.97, description="FSRS's target recall (default 0.90)."
+    )
 
 
 class ProfileOut(BaseModel):
@@ -102,6 +105,10 @@ class ProfileOut(BaseModel):
     learning_style: str | None
     study_goals: list[str]
     scheduler: str
+    desired_retention: float
+    fsrs_parameters: list[float] | None = Field(
+        description="FSRS parameters fitted to your reviews (optimize/); null: the defaults."
+    )
     date_joined: datetime
     created_at: datetime
     updated_at: datetime

@@ -34,6 +34,12 @@ class CourseFields(Strict):
         description="Spaced-repetition scheduler of the course's cards; "
         "null means the owner's profile choice (SM-2 unless changed).",
     )
+    desired_retention: float | None = Field(
+        default=None,
+        ge=0.70,
+        le=0.97,
+        description="FSRS's target recall for the course's cards; null: the profile's.",
+    )
 
 
 class CourseCreate(CourseFields):
@@ -65,6 +71,10 @@ class CourseOut(BaseModel):
     end_date: date | None
     exam_date: date | None
     scheduler: str | None
+    desired_retention: float | None
+    fsrs_parameters: list[float] | None = Field(
+        description="FSRS parameters fitted to the course's reviews; null: the profile's."
+    )
     status: str
     section_count: int
     created_at: datetime

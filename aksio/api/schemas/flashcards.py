@@ -187,14 +187,43 @@ class ImportOut(BaseModel):
 
 
 class SchedulerScore(BaseModel):
-    scheduler: Literal["sm2", "fsrs"]
+    scheduler: Literal["sm2", "fsrs", "fsrs_fitted"] = Field(
+        description="`fsrs_fitted`: FSRS with parameters fitted to the earlier reviews."
+    )
     reviews_scored: int = Field(description="Reviews at least a day after the card's previous.")
     log_loss: float | None = Field(description="Mean binary cross-entropy; lower is better.")
     rmse_bins: float | None = Field(description="RMSE over srs-benchmark bins; lower is better.")
     auc: float | None = Field(description="Rank AUC of recall; null when only one outcome.")
 
 
+class TimeSplit(BaseModel):
+    split_at: datetime = Field(description="The median review at least a day after its card's.")
+    results: list[SchedulerScore]
+
+
 class SchedulerEvaluation(SchedulerScore):
     """The user's own scheduler's figures, with both schedulers side by side in `results`."""
 
     results: list[SchedulerScore]
+    time_split: TimeSplit | None = Field(
+        description="SM-2, default FSRS and FSRS fitted on the reviews before `split_at`, all "
+        "scored on the reviews from it on; null below the history a fit needs."
+    )
+
+
+class OptimizeRequest(Strict):
+    course: Id | None = Field(
+        default=None, description="Fit to this course's reviews and keep them on the course."
+    )
+
+
+class OptimizeOut(BaseModel):
+    """Parameters fitted to all your reviews, and how a fit on the earlier part scored."""
+
+    parameters: list[float] = Field(description="FSRS-6 weights, now used for your FSRS cards.")
+    reviews_used: int
+    course: UUID | None
+    split_at: datetime
+    reviews_scored: int = Field(description="Long-term reviews from `split_at` on.")
+    log_loss_before: float | None = Field(description="Default parameters, later reviews.")
+    log_loss_after: float | None = Field(description="Fitted on earlier reviews, later ones.")
