@@ -1,4 +1,4 @@
-"""Commands of the flashcards context: cards, reviews, undo and review-log import."""
+"""Commands of the flashcards context: cards, reviews, undo, review-log and Anki import."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from aksio.aggregates.courses.course import Course
 from aksio.aggregates.flashcards.flashcard import Flashcard
-from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings
 from aksio.aggregates.flashcards.review_log import ImportedCard
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.commands.references import own_course
+from aksio.integrations.anki import ImportedDeck
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -44,7 +45,6 @@ class ReviewFlashcard(Command[UUID]):
     duration_ms: int | None = None
     user_answer: str | None = None
     notes: str | None = None
-    fsrs: FsrsSettings = DEFAULT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -64,6 +64,16 @@ class ImportResult:
 class ImportReviewLog(Command[ImportResult]):
     owner_id: UUID
     cards: tuple[ImportedCard, ...]
+    course_id: UUID | None = None
+    scheduler: str = "sm2"
+
+
+@dataclass(frozen=True, kw_only=True)
+class ImportAnkiCollection(Command[ImportResult]):
+    """Each deck becomes a new course, unless `course_id` names one for every card."""
+
+    owner_id: UUID
+    decks: tuple[ImportedDeck, ...]
     course_id: UUID | None = None
     scheduler: str = "sm2"
 
@@ -103,7 +113,6 @@ def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> UUID:
         duration_ms=cmd.duration_ms,
         user_answer=cmd.user_answer,
         notes=cmd.notes,
-        fsrs=cmd.fsrs,
     )
     uow.save(card)
     return review_id
@@ -116,40 +125,70 @@ def undo_review(cmd: UndoReview, uow: UnitOfWork) -> UUID:
     return review_id
 
 
-def _imported(cmd: ImportReviewLog, source: ImportedCard, now: datetime) -> Flashcard:
+def _imported(
+    owner_id: UUID,
+    source: ImportedCard,
+    now: datetime,
+    course_id: UUID | None,
+    scheduler: str,
+) -> Flashcard:
     fields: dict[str, Any] = {
         "question": source.question or f"Imported card {source.external_id}",
         "answer": source.answer or "",
         "difficulty_level": "medium",
         "tags": [],
         "explanation": None,
-        "course_id": cmd.course_id,
+        "course_id": course_id,
     }
     card = Flashcard.create(
-        cmd.owner_id, fields, now=now, scheduler=cmd.scheduler, external_id=source.external_id
+        owner_id, fields, now=now, scheduler=scheduler, external_id=source.external_id
     )
     for review in source.reviews:
         card.review(
             review.quality,
             reviewed_at=review.reviewed_at,
             recorded_at=now,
-            scheduler=cmd.scheduler,
+            scheduler=scheduler,
             duration_ms=review.duration_ms,
         )
     return card
+
+
+def _result(cards: list[Flashcard]) -> ImportResult:
+    return ImportResult(
+        cards_imported=len(cards),
+        reviews_imported=sum(len(card.reviews) for card in cards),
+        flashcard_ids=[card.id for card in cards],
+    )
 
 
 def import_review_log(cmd: ImportReviewLog, uow: UnitOfWork) -> ImportResult:
     """Every card and review is decided first, then all are saved together."""
     own_course(uow, cmd.owner_id, cmd.course_id)
     now = uow.services.clock.now()
-    cards = [_imported(cmd, source, now) for source in cmd.cards]
+    cards = [
+        _imported(cmd.owner_id, source, now, cmd.course_id, cmd.scheduler) for source in cmd.cards
+    ]
     uow.save(*cards)
-    return ImportResult(
-        cards_imported=len(cards),
-        reviews_imported=sum(len(source.reviews) for source in cmd.cards),
-        flashcard_ids=[card.id for card in cards],
-    )
+    return _result(cards)
+
+
+def import_anki_collection(cmd: ImportAnkiCollection, uow: UnitOfWork) -> ImportResult:
+    """The new courses and every card with its reviews are saved together: all or nothing."""
+    own_course(uow, cmd.owner_id, cmd.course_id)
+    now = uow.services.clock.now()
+    courses: list[Course] = []
+    cards: list[Flashcard] = []
+    for deck in cmd.decks:
+        course_id = cmd.course_id
+        if course_id is None:
+            courses.append(Course.create(cmd.owner_id, {"name": deck.name}))
+            course_id = courses[-1].id
+        cards += [
+            _imported(cmd.owner_id, source, now, course_id, cmd.scheduler) for source in deck.cards
+        ]
+    uow.save(*courses, *cards)
+    return _result(cards)
 
 
 HANDLERS: dict[type[Any], Handler] = {
@@ -159,4 +198,5 @@ HANDLERS: dict[type[Any], Handler] = {
     ReviewFlashcard: review_flashcard,
     UndoReview: undo_review,
     ImportReviewLog: import_review_log,
+    ImportAnkiCollection: import_anki_collection,
 }
