@@ -20,6 +20,7 @@ BENCHMARKS = (
     "benchmarks.bench_aggregate_cache",
     "benchmarks.bench_due",
     "benchmarks.bench_scheduler_eval",
+    "benchmarks.bench_fsrs_fit",
     "benchmarks.bench_documents",
     "benchmarks.bench_hostile_upload",
     "benchmarks.bench_ai",
