@@ -39,11 +39,13 @@ REASONS = {
     403: "Not allowed, or a plan quota is used up (`QUOTA_EXCEEDED`).",
     404: "No such resource, or it belongs to someone else.",
     405: "The path does not support this method; `Allow` lists those it does.",
+    408: "The request head or body did not arrive in time; the connection is closed.",
     409: "The resource's state forbids this command, or too many concurrent changes.",
     413: "The body is larger than the limit.",
     415: "The content type is not accepted, or the file's bytes do not match it.",
     422: "A well-formed body or query that breaks a rule; `details` names each field.",
     429: "Rate limit exceeded; `Retry-After` says when to try again.",
+    431: "The request line and headers are larger than the limit.",
     500: "Unexpected server error; the body holds no internal detail.",
     503: "The database or a service the request needs is unavailable; try again later.",
 }
@@ -111,7 +113,7 @@ def _codes(status: int) -> list[str]:
 
 def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int]:
     """The error statuses this operation can answer, from what it takes and does."""
-    statuses = {500}
+    statuses = {408, 431, 500}  # `aksio serve` answers a slow or oversized request head
     if not path.startswith("/api/"):
         return statuses
     statuses |= {429, 503}
@@ -167,7 +169,7 @@ def _error_response(status: int, path: str) -> dict[str, Any]:
         headers["WWW-Authenticate"] = {
             "$ref": "#/components/headers/WWW-Authenticate",
         }
-    if status == 429:
+    if status in (429, 503):
         headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
     codes = _codes(status)
     schema: dict[str, Any] = ERROR_REF

@@ -57,7 +57,7 @@ def test_statuses_follow_what_an_operation_takes(spec: Spec) -> None:
         return set(paths[path][method]["responses"])
 
     courses = statuses("post", "/api/v1/courses/")
-    assert {"201", "400", "401", "409", "413", "422", "429", "500", "503"} <= courses
+    assert {"201", "400", "401", "408", "409", "413", "422", "429", "431", "500", "503"} <= courses
     assert "415" not in courses and "405" not in courses
     assert {"401", "404"} <= statuses("get", "/api/v1/courses/{course_id}/")
     assert "413" not in statuses("get", "/api/v1/courses/{course_id}/")
