@@ -9,6 +9,7 @@ from uuid import UUID
 
 from aksio.aggregates.courses.course import Course
 from aksio.aggregates.flashcards.flashcard import Flashcard
+from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings
 from aksio.aggregates.flashcards.review_log import ImportedCard
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.commands.references import own_course
@@ -45,6 +46,7 @@ class ReviewFlashcard(Command[UUID]):
     duration_ms: int | None = None
     user_answer: str | None = None
     notes: str | None = None
+    fsrs: FsrsSettings = DEFAULT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,6 +115,7 @@ def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> UUID:
         duration_ms=cmd.duration_ms,
         user_answer=cmd.user_answer,
         notes=cmd.notes,
+        fsrs=cmd.fsrs,
     )
     uow.save(card)
     return review_id

@@ -10,6 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
+from aksio.aggregates.flashcards.fsrs_adapter import FsrsSettings
 from aksio.aggregates.flashcards.review_log import parse_review_log
 from aksio.aggregates.flashcards.schedule import SCHEDULERS
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
@@ -21,6 +22,8 @@ from aksio.api.schemas.flashcards import (
     FlashcardStats,
     FlashcardUpdate,
     ImportOut,
+    OptimizeOut,
+    OptimizeRequest,
     ReviewOut,
     ReviewRequest,
     ReviewResult,
@@ -36,8 +39,9 @@ from aksio.commands.flashcards import (
     UndoReview,
     UpdateFlashcard,
 )
+from aksio.commands.fsrs_parameters import KeepFsrsParameters
 from aksio.core.errors import NotFound
-from aksio.integrations import anki
+from aksio.integrations import anki, fsrs_fit
 from aksio.projections import accounts as account_queries
 from aksio.projections import courses as course_queries
 from aksio.projections import flashcards_queries as q
@@ -66,12 +70,25 @@ def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
     return profile_scheduler(reads, user)
 
 
-def _card_scheduler(reads: Connection, user: UUID, card_id: UUID) -> str:
-    """`scheduler_for` the card's course, both choices read with the card in one query."""
-    found = q.scheduler_choices(reads, user, card_id)
+def choose_fsrs(course: dict[str, Any] | None, profile: dict[str, Any] | None) -> FsrsSettings:
+    """The course's fitted parameters and retention where it has them, else the profile's."""
+    rows = [row for row in (course, profile) if row]
+    parameters = next((r["fsrs_parameters"] for r in rows if r.get("fsrs_parameters")), None)
+    retention = next((r["desired_retention"] for r in rows if r.get("desired_retention")), None)
+    return FsrsSettings.of(parameters, retention)
+
+
+def _card_choices(reads: Connection, user: UUID, card_id: UUID) -> tuple[str, FsrsSettings]:
+    """`scheduler_for` and `fsrs_for` the card's course, read with the card in one query."""
+    found = q.review_choices(reads, user, card_id)
     if found is None:
         raise NotFound("Flashcard")
-    return choose_scheduler(*found)
+    scheduler = choose_scheduler(found["course_scheduler"], found["profile_scheduler"])
+    course = {"fsrs_parameters": found["course_parameters"]}
+    course["desired_retention"] = found["course_retention"]
+    profile = {"fsrs_parameters": found["profile_parameters"]}
+    profile["desired_retention"] = found["profile_retention"]
+    return scheduler, choose_fsrs(course, profile)
 
 
 def _own_course(reads: Connection, user: UUID, course_id: UUID) -> None:
@@ -171,7 +188,36 @@ def scheduler_evaluation(
     history = q.review_history(reads, user, course)
     records = [ReviewRecord(card, at, quality) for card, at, quality in history]
     figures = evaluate(records, scheduler_for(reads, user, course))
-    return SchedulerEvaluation.model_validate(figures)
+    split = fsrs_fit.time_split_scores(records)
+    return SchedulerEvaluation.model_validate({**figures, "time_split": split})
+
+
+@router.post("/optimize/", response_model=OptimizeOut)
+def optimize_fsrs(body: OptimizeRequest, user: CurrentUser, bus: Bus, reads: Reads) -> OptimizeOut:
+    """Fit FSRS parameters to your reviews (or a course's) and use them for its FSRS cards."""
+    if body.course is not None:
+        _own_course(reads, user, body.course)
+    history = q.review_history(reads, user, body.course)
+    records = [ReviewRecord(card, at, quality) for card, at, quality in history]
+    # The fit runs here, not in the handler, which the bus may retry.
+    fit = fsrs_fit.optimize(records)
+    bus.run(
+        KeepFsrsParameters(
+            owner_id=user,
+            parameters=fit.parameters,
+            reviews_used=fit.reviews_used,
+            course_id=body.course,
+        )
+    )
+    return OptimizeOut(
+        parameters=list(fit.parameters),
+        reviews_used=fit.reviews_used,
+        course=body.course,
+        split_at=fit.split_at,
+        reviews_scored=fit.reviews_scored,
+        log_loss_before=fit.log_loss_default,
+        log_loss_after=fit.log_loss_fitted,
+    )
 
 
 @router.post("/import/", status_code=201, response_model=ImportOut)
@@ -249,7 +295,7 @@ def review_flashcard(
     card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, reads: Reads, now: Now
 ) -> Any:
     """Record a review (quality 0-5) and schedule the card's next review."""
-    scheduler = _card_scheduler(reads, user, card_id)
+    scheduler, fsrs = _card_choices(reads, user, card_id)
     seconds = body.response_time_seconds
     review_id = bus.run(
         ReviewFlashcard(
@@ -260,6 +306,7 @@ def review_flashcard(
             duration_ms=round(seconds * 1000) if seconds is not None else None,
             user_answer=body.user_answer,
             notes=body.notes,
+            fsrs=fsrs,
         )
     )
     return _result(reads, user, card_id, review_id, now)
