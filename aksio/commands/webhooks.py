@@ -10,11 +10,14 @@ from uuid import UUID
 from aksio.aggregates.webhooks.delivery import WebhookDelivery, delivery_id
 from aksio.aggregates.webhooks.endpoint import WebhookEndpoint
 from aksio.commands.bus import Command, Handler, UnitOfWork
-from aksio.core.errors import NotFound, ServiceUnavailable
+from aksio.core.errors import NotFound, ServiceUnavailable, ValidationFailed
+from aksio.integrations.signing import STANDARD, standard_key
 
 
 @dataclass(frozen=True, kw_only=True)
 class RegisterWebhook(Command[UUID]):
+    """`secret` is a Standard Webhooks `whsec_` secret (the route generates one if none came)."""
+
     owner_id: UUID
     url: str
     events: list[str]
@@ -86,10 +89,20 @@ def _check_url(uow: UnitOfWork, url: str) -> None:
     uow.services.fetcher.validate(url)
 
 
+def _sealed_standard_secret(uow: UnitOfWork, secret: str) -> str:
+    """New secrets must be `whsec_` ones, so the official verifiers accept the deliveries."""
+    try:
+        standard_key(secret)
+    except ValueError as exc:
+        raise ValidationFailed.field("secret", str(exc)) from None
+    sealed: str = uow.services.get("secret_box").seal(secret)
+    return sealed
+
+
 def register_webhook(cmd: RegisterWebhook, uow: UnitOfWork) -> UUID:
     _check_url(uow, cmd.url)
-    sealed = uow.services.get("secret_box").seal(cmd.secret)
-    endpoint = WebhookEndpoint.register(cmd.owner_id, cmd.url, cmd.events, sealed)
+    sealed = _sealed_standard_secret(uow, cmd.secret)
+    endpoint = WebhookEndpoint.register(cmd.owner_id, cmd.url, cmd.events, sealed, STANDARD)
     uow.save(endpoint)
     return endpoint.id
 
@@ -100,7 +113,7 @@ def update_webhook(cmd: UpdateWebhook, uow: UnitOfWork) -> None:
         _check_url(uow, cmd.url)
     endpoint.update(url=cmd.url, events=cmd.events)
     if cmd.secret is not None:
-        endpoint.rotate_secret(uow.services.get("secret_box").seal(cmd.secret))
+        endpoint.rotate_secret(_sealed_standard_secret(uow, cmd.secret), STANDARD)
     if cmd.status == "active":
         endpoint.enable()
     elif cmd.status == "disabled":

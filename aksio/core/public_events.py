@@ -6,6 +6,11 @@ the event class's stable TOPIC, `id` is stable for the event (aggregate id + ver
 `position` is its place in the one log, and `data` holds the event's own fields as
 JSON values, never a secret, and at most 256 KiB of them (bulky fields are named
 under `data._omitted` instead). Also reads one aggregate's stored events with positions.
+
+A webhook delivery is `{"id", "type", "timestamp", "data"}` of that form, its `data` naming
+the resource (`aggregate_id`, `aggregate_type` and the resource's own id field such as
+`flashcard_id`), since a delivery has no envelope that would say it. The Kafka value and
+the audit API keep `data` as the event's own fields: they name the aggregate beside it.
 """
 
 from __future__ import annotations
@@ -143,6 +148,33 @@ def to_public(notification_id: int, event: Event) -> dict[str, Any]:
         "version": event.originator_version,
         "timestamp": _iso(vars(event)["timestamp"]),
         "data": event_data(event),
+    }
+
+
+# Resource id fields that are not simply `<aggregate_type>_id`.
+RESOURCE_ID_FIELDS = {"quiz_attempt": "attempt_id", "study_session": "session_id"}
+
+
+def resource_id_field(kind: str) -> str:
+    """`flashcard_id`, `document_id`, `attempt_id`, ...: how a delivery names its resource."""
+    return RESOURCE_ID_FIELDS.get(kind, f"{kind}_id")
+
+
+def webhook_payload(public: Mapping[str, Any]) -> dict[str, Any]:
+    """The body of a webhook delivery of one event in its public form."""
+    kind = str(public["aggregate_type"])
+    naming = {
+        "aggregate_id": public["aggregate_id"],
+        "aggregate_type": kind,
+        resource_id_field(kind): public["aggregate_id"],
+    }
+    # Named first for the reader, and again last so that no event field can override them.
+    data = {**naming, **public["data"], **naming}
+    return {
+        "id": public["id"],
+        "type": public["type"],
+        "timestamp": public["timestamp"],
+        "data": data,
     }
 
 

@@ -35,10 +35,15 @@ from aksio.commands.webhooks import (
 )
 from aksio.core.clock import Clock
 from aksio.core.errors import DomainError
-from aksio.core.public_events import public_type, public_type_of_topic, to_public
+from aksio.core.public_events import (
+    public_type,
+    public_type_of_topic,
+    to_public,
+    webhook_payload,
+)
 from aksio.core.store import EventStore
 from aksio.integrations.reactor import Reactor, ReactorRunner
-from aksio.integrations.signing import SecretBox, signed_headers
+from aksio.integrations.signing import SecretBox, signed_headers, signing_key
 from aksio.projections import webhooks as q
 from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
@@ -156,11 +161,10 @@ class WebhookDispatcher(Reactor):
             targets = q.subscribed_endpoints(conn, owner, kind) if owner else []
         if not targets:
             return
-        public = to_public(position, event)
-        payload = {k: public[k] for k in ("id", "type", "timestamp", "data")}
+        payload = webhook_payload(to_public(position, event))
         self._run(
             ScheduleDeliveries(
-                endpoint_ids=targets, event_id=public["id"], event_type=kind, payload=payload
+                endpoint_ids=targets, event_id=payload["id"], event_type=kind, payload=payload
             )
         )
 
@@ -207,12 +211,12 @@ class WebhookDispatcher(Reactor):
     def _send(self, row: dict[str, Any], timestamp: int) -> Answer:
         try:
             self.guard.validate(row["url"])
-            secret = self.secrets.open(row["sealed_secret"])
+            key = signing_key(self.secrets.open(row["sealed_secret"]), row["key_format"])
         except (DomainError, ValueError) as exc:
             return Answer(None, str(getattr(exc, "message", exc)))
         body = json.dumps(row["payload"], separators=(",", ":")).encode()
         webhook_id = f"msg_{row['id'].hex}"
-        headers = signed_headers(secret, webhook_id, timestamp, body)
+        headers = signed_headers(key, webhook_id, timestamp, body)
         return self.sender.post(row["url"], body, headers)
 
     def _record(self, due: list[dict[str, Any]], answers: list[Answer], now: datetime) -> None:

@@ -26,6 +26,7 @@ endpoints = sa.Table(
     sa.Column("url", sa.String, nullable=False),
     sa.Column("events", sa.JSON, nullable=False),
     sa.Column("sealed_secret", sa.String, nullable=False),
+    sa.Column("key_format", sa.String, nullable=False),
     sa.Column("status", sa.String, nullable=False),
     sa.Column("disabled_reason", sa.String),
     sa.Column("created_at", UtcDateTime, nullable=False),
@@ -75,6 +76,7 @@ attempts = sa.Table(
 
 class WebhooksProjection(Projection):
     name = "webhooks"
+    version = 2  # 2: endpoints keep their secret's key format
     tables = (endpoints, subscriptions, deliveries, attempts)
 
     @handles(WebhookEndpoint.Created)
@@ -85,6 +87,7 @@ class WebhooksProjection(Projection):
             "url": e.url,
             "events": list(e.events),
             "sealed_secret": e.sealed_secret,
+            "key_format": e.key_format,
             "status": "active",
             "created_at": e.timestamp,
             "updated_at": e.timestamp,
@@ -103,7 +106,11 @@ class WebhooksProjection(Projection):
     @handles(WebhookEndpoint.SecretRotated)
     def secret_rotated(self, e: WebhookEndpoint.SecretRotated, rows: Rows) -> None:
         rows.update(
-            endpoints, e.originator_id, sealed_secret=e.sealed_secret, updated_at=e.timestamp
+            endpoints,
+            e.originator_id,
+            sealed_secret=e.sealed_secret,
+            key_format=e.key_format,
+            updated_at=e.timestamp,
         )
 
     @handles(WebhookEndpoint.Disabled)
@@ -242,12 +249,14 @@ def subscribed_endpoints(conn: Connection, owner_id: UUID, event_type: str) -> l
 
 
 def due_deliveries(conn: Connection, now: datetime, limit: int) -> list[Row]:
-    """Pending deliveries due by `now` to active endpoints, with the endpoint's URL and secret."""
+    """Pending deliveries due by `now` to active endpoints, with the endpoint's URL, secret and
+    key format."""
     query = (
         sa.select(
             deliveries,
             endpoints.c.url,
             endpoints.c.sealed_secret,
+            endpoints.c.key_format,
         )
         .join(endpoints, endpoints.c.id == deliveries.c.endpoint_id)
         .where(

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System, build
 from aksio.core.clock import FixedClock
-from aksio.integrations.signing import verify
+from aksio.integrations.signing import standard_key, verify
 from aksio.integrations.webhook_dispatch import DispatcherRunner, Sender, WebhookDispatcher
 from aksio.projections.db import reactor_tracking
 from aksio.projections.webhooks import deliveries
@@ -18,7 +18,7 @@ from aksio.settings import Settings
 from tests.webhooks.support import Probe, Receiver
 
 Headers = dict[str, str]
-SECRET = "whsec_test_secret"
+SECRET = "whsec_" + "dGVzdC1zZWNyZXQtb2YtdGhlLWRpc3BhdGNoZXItc3VpdGU="  # 35 bytes
 
 
 def register(client: TestClient, auth: Headers, url: str, events: list[str]) -> str:
@@ -60,14 +60,17 @@ def test_delivery_is_signed_and_listed(
     [got] = receiver.at("/a")
     body = json.loads(got.body)
     assert set(body) == {"id", "type", "timestamp", "data"}
-    assert body["type"] == "flashcard.reviewed" and body["data"] == {"quality": 4}
+    assert body["type"] == "flashcard.reviewed"
+    named = {"aggregate_id": str(probe.id), "aggregate_type": "probe", "probe_id": str(probe.id)}
+    assert body["data"] == {**named, "quality": 4}
     assert got.headers["webhook-timestamp"] == str(int(clock.now().timestamp()))
-    assert verify(SECRET, got.headers["webhook-id"], int(got.headers["webhook-timestamp"]),
-                  got.body, got.headers["webhook-signature"])  # fmt: skip
+    assert verify(standard_key(SECRET), got.headers["webhook-id"],
+                  int(got.headers["webhook-timestamp"]), got.body,
+                  got.headers["webhook-signature"])  # fmt: skip
     [attempt] = attempts(client, auth, hook)
     assert attempt["status_code"] == 200 and attempt["outcome"] == "succeeded"
     assert attempt["webhook_id"] == got.headers["webhook-id"] and attempt["attempt"] == 1
-    assert attempt["event_type"] == "flashcard.reviewed" and probe.id
+    assert attempt["event_type"] == "flashcard.reviewed"
 
 
 def test_only_subscribers_of_the_type_and_owner_get_it(

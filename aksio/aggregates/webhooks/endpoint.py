@@ -5,6 +5,11 @@ Lifecycle: `Created` active with its URL, event types and sealed secret;
 by the dispatcher when the receiver answers 410 Gone or a delivery fails its
 whole retry schedule (or by the user), `Enabled` again by the user; `Deleted`
 ends it for good.
+
+`key_format` says how the secret keys the signature: `whsec` (Standard Webhooks, the
+base64-decoded bytes after `whsec_`) for every secret given since that became the rule;
+events stored before it carry no such field and mean `utf-8` (the secret's UTF-8 bytes),
+which those endpoints keep until their secret is rotated.
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from eventsourcing.domain import Aggregate, event
 
 from aksio.core.errors import InvalidState, ValidationFailed
 
+KEY_FORMATS = ("whsec", "utf-8")
+LEGACY_KEY_FORMAT = "utf-8"  # what a stored event without `key_format` means
 WEBHOOK_EVENT_TYPES = (
     "document.processing.completed",
     "document.processing.failed",
@@ -36,6 +43,12 @@ def check_event_types(events: list[str]) -> list[str]:
     return list(dict.fromkeys(events))
 
 
+def _check_key_format(key_format: str) -> str:
+    if key_format not in KEY_FORMATS:
+        raise ValidationFailed.field("secret", f"Unknown key format {key_format!r}.")
+    return key_format
+
+
 class WebhookEndpoint(Aggregate):
     TOPIC = "aksio.webhook_endpoint"
 
@@ -45,6 +58,7 @@ class WebhookEndpoint(Aggregate):
         url: str
         events: list[str]
         sealed_secret: str
+        key_format: str = LEGACY_KEY_FORMAT
 
     class Updated(Aggregate.Event):
         TOPIC = "aksio.webhook_endpoint.updated"
@@ -53,6 +67,7 @@ class WebhookEndpoint(Aggregate):
     class SecretRotated(Aggregate.Event):
         TOPIC = "aksio.webhook_endpoint.secret_rotated"
         sealed_secret: str
+        key_format: str = LEGACY_KEY_FORMAT
 
     class Disabled(Aggregate.Event):
         TOPIC = "aksio.webhook_endpoint.disabled"
@@ -66,22 +81,31 @@ class WebhookEndpoint(Aggregate):
         TOPIC = "aksio.webhook_endpoint.deleted"
 
     @event(Created)
-    def __init__(self, owner_id: UUID, url: str, events: list[str], sealed_secret: str) -> None:
+    def __init__(
+        self,
+        owner_id: UUID,
+        url: str,
+        events: list[str],
+        sealed_secret: str,
+        key_format: str = LEGACY_KEY_FORMAT,
+    ) -> None:
         self.owner_id = owner_id
         self.url = url
         self.events = list(events)
         self.sealed_secret = sealed_secret
+        self.key_format = key_format
         self.status = "active"
 
     @classmethod
     def register(
-        cls, owner_id: UUID, url: str, events: list[str], sealed_secret: str
+        cls, owner_id: UUID, url: str, events: list[str], sealed_secret: str, key_format: str
     ) -> WebhookEndpoint:
         return cls(
             owner_id=owner_id,
             url=url,
             events=check_event_types(events),
             sealed_secret=sealed_secret,
+            key_format=_check_key_format(key_format),
         )
 
     def update(self, url: str | None = None, events: list[str] | None = None) -> None:
@@ -96,9 +120,9 @@ class WebhookEndpoint(Aggregate):
         if changes:
             self._updated(changes=changes)
 
-    def rotate_secret(self, sealed_secret: str) -> None:
+    def rotate_secret(self, sealed_secret: str, key_format: str) -> None:
         self._require_live()
-        self._secret_rotated(sealed_secret=sealed_secret)
+        self._secret_rotated(sealed_secret=sealed_secret, key_format=_check_key_format(key_format))
 
     def disable(self, reason: str, at: datetime) -> None:
         if self.status == "active":
@@ -123,8 +147,9 @@ class WebhookEndpoint(Aggregate):
         self.events = list(changes.get("events", self.events))
 
     @event(SecretRotated)
-    def _secret_rotated(self, sealed_secret: str) -> None:
+    def _secret_rotated(self, sealed_secret: str, key_format: str = LEGACY_KEY_FORMAT) -> None:
         self.sealed_secret = sealed_secret
+        self.key_format = key_format
 
     @event(Disabled)
     def _disabled(self, reason: str, disabled_at: datetime) -> None:

@@ -11,12 +11,14 @@ from aksio.api.deps import Bus, CurrentUser, Paging, Reads
 from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.api.schemas.webhooks import (
     DeliveryAttemptOut,
+    WebhookCreated,
     WebhookOut,
     WebhookRegister,
     WebhookUpdate,
 )
 from aksio.commands.webhooks import DeleteWebhook, RegisterWebhook, UpdateWebhook
 from aksio.core.errors import NotFound
+from aksio.integrations.signing import new_secret
 from aksio.projections import webhooks as q
 from aksio.projections.paging import Page
 
@@ -30,15 +32,18 @@ def _webhook(reads: Reads, user: UUID, webhook_id: UUID) -> WebhookOut:
     return WebhookOut.model_validate(row)
 
 
-@router.post("/register/", status_code=201, response_model=WebhookOut)
+@router.post("/register/", status_code=201, response_model=WebhookCreated)
 def register_webhook(
     body: WebhookRegister, user: CurrentUser, bus: Bus, reads: Reads
-) -> WebhookOut:
-    """Register an endpoint; each delivery is signed with `secret` (Standard Webhooks)."""
+) -> WebhookCreated:
+    """Register an endpoint; deliveries are signed with its `whsec_` secret (generated if none)."""
+    given = body.model_dump(include={"secret"}).get("secret")
+    secret = given if isinstance(given, str) else new_secret()
     webhook_id = bus.run(
-        RegisterWebhook(owner_id=user, url=body.url, events=list(body.events), secret=body.secret)
+        RegisterWebhook(owner_id=user, url=body.url, events=list(body.events), secret=secret)
     )
-    return _webhook(reads, user, webhook_id)
+    shown = _webhook(reads, user, webhook_id).model_dump()
+    return WebhookCreated(**shown, secret=None if given else secret)
 
 
 @router.get("/", response_model=PageOut[WebhookOut])
