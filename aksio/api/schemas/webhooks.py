@@ -52,7 +52,10 @@ class WebhookRegister(Strict):
     url: str = Url
     events: list[EventType] = Field(min_length=1, max_length=20)
     secret: Secret | MISSING = Field(
-        default=MISSING, description="Left out, one is generated and shown once in the answer."
+        default=MISSING,
+        description="A Standard Webhooks secret: `whsec_` + base64 of 24 to 64 random bytes, "
+        "the key of the `webhook-signature` HMAC. Left out, one is generated and shown once in "
+        "the answer.",
     )
 
 
