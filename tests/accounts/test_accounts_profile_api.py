@@ -15,7 +15,7 @@ from tests.conftest import assert_envelope
 PROFILE_KEYS = {
     "id", "username", "email", "first_name", "last_name", "bio", "timezone",
     "language_preference", "learning_style", "study_goals", "date_joined", "scheduler",
-    "created_at", "updated_at",
+    "created_at", "updated_at", "desired_retention", "fsrs_parameters",
 }  # fmt: skip
 
 
