@@ -15,6 +15,7 @@ from aksio.core.collector import tune_for_service
 from aksio.projections.positions import read_positions
 from aksio.projections.quarantine import held_back, request_retry
 from aksio.settings import Settings
+from aksio.shutdown import exit_by_deadline
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
@@ -22,6 +23,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
 
     from aksio.api.app import create_app
     from aksio.api.protocol import limited_protocol
+    from aksio.shutdown import BoundedServer
 
     migrate(settings)
     system = build(settings, workers=not args.no_workers)
@@ -29,7 +31,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     # uvicorn re-raises SIGTERM after its graceful shutdown; exit through `finally` instead.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
-        uvicorn.run(
+        config = uvicorn.Config(
             create_app(system),
             host=args.host,
             port=args.port,
@@ -38,6 +40,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             access_log=args.access_log,
             http=limited_protocol(settings.max_header_bytes, settings.request_read_timeout_s),
         )
+        BoundedServer(config).run()
     finally:
         system.close()
     return 0
@@ -48,8 +51,13 @@ def _worker(_args: argparse.Namespace, settings: Settings) -> int:
     system = build(settings, workers=True)
     tune_for_service()
     stop = threading.Event()
+
+    def stop_soon(*_: object) -> None:
+        stop.set()
+        exit_by_deadline()  # a stop while the database hangs still ends the process
+
     for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
+        signal.signal(sig, stop_soon)
     print(f"worker running; owns {[p.name for p in system.runner.owned]}", file=sys.stderr)
     try:
         while not stop.wait(5):

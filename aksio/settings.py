@@ -47,6 +47,12 @@ class Settings(BaseSettings):
     extraction_max_image_pixels: int = Field(default=50_000_000, ge=1)
 
     read_your_writes_timeout_s: float = 5.0
+    # Stalls and outages: a connection checkout waits this long, then the request answers 503;
+    # requests past AKSIO_MAX_IN_FLIGHT (default: derived from the pools) wait at most
+    # AKSIO_ADMISSION_WAIT_S for a slot, then answer 503 (see aksio/api/admission.py).
+    db_pool_timeout_s: float = Field(default=2.0, gt=0)
+    max_in_flight: int | None = Field(default=None, ge=1)
+    admission_wait_s: float = Field(default=1.0, ge=0)
     group_commit: bool = True
     aggregate_cache_size: int = 10_000
     max_body_bytes: int = 1_048_576

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-import sqlalchemy as sa
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from aksio.api import errors, metrics, openapi
+from aksio.api.admission import Admission, in_flight_limit
+from aksio.api.health import HealthProbe
 from aksio.api.held import refuse_held_back
 from aksio.api.middleware import AksioMiddleware
 from aksio.api.routes import (
@@ -26,7 +25,6 @@ from aksio.api.routes import (
     webhooks,
 )
 from aksio.bootstrap import System
-from aksio.projections.positions import read_positions
 
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024 + 64 * 1024  # the file limit plus multipart overhead
 
@@ -41,6 +39,8 @@ def create_app(system: System) -> FastAPI:
     )
     app.state.system = system
     errors.install(app)
+    limit, wait_s = in_flight_limit(system.settings), system.settings.admission_wait_s
+    app.add_middleware(Admission, limit=limit, wait_s=wait_s)  # inside: ids, size, rates
     app.add_middleware(
         AksioMiddleware,
         limiter=system.limiter,
@@ -53,26 +53,12 @@ def create_app(system: System) -> FastAPI:
         app.include_router(module.router)
     openapi.install(app)
 
+    probe = HealthProbe(system)
+
     @app.get("/health", tags=["health"])
-    def health() -> JSONResponse:
-        """Liveness, database reachability and each projection's position and lag."""
-        body: dict[str, Any] = {"status": "ok"}
-        try:
-            head = system.store.head()
-            with system.engine.connect() as conn:
-                conn.execute(sa.text("SELECT 1"))
-            positions = read_positions(system.engine)
-        except Exception:
-            return JSONResponse({"status": "error", "database": "unreachable"}, status_code=503)
-        body["database"] = "postgresql" if system.settings.uses_postgres else "sqlite"
-        body["head"] = head
-        body["projections"] = {
-            p.name: {
-                "position": positions.get(p.name, (0, 0))[0],
-                "lag": head - positions.get(p.name, (0, 0))[0],
-            }
-            for p in system.projections
-        }
-        return JSONResponse(body)
+    async def health() -> JSONResponse:
+        """Database, projections (position, lag) and reactors: 200 ok, or 503 degraded."""
+        status, body = await probe.report()
+        return JSONResponse(body, status_code=status)
 
     return app

@@ -6,15 +6,16 @@ every plain `def` dependency in its thread pool, a thread hop each.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 from uuid import UUID
 
 from fastapi import Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.engine import Connection
 
+from aksio.api.reads import LazyReads
 from aksio.bootstrap import System
 from aksio.commands.bus import Command
 from aksio.core.errors import AuthenticationFailed
@@ -46,26 +47,40 @@ CurrentUser = Annotated[UUID, Depends(current_user)]
 class Commands:
     """Runs a command and waits until the read models show its effect."""
 
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, release: Callable[[], None] | None = None) -> None:
         self.system = system
+        self.release = release
 
     def run(self, command: Command[R]) -> R:
         outcome = self.system.bus.dispatch(command)
         if outcome.position:
+            if self.release is not None:  # no pooled connection waits with the request
+                self.release()
             self.system.wait_for(outcome.position)
         return outcome.value
 
 
-async def get_commands(system: SystemDep) -> Commands:
-    return Commands(system)
+async def open_reads(system: SystemDep) -> AsyncIterator[LazyReads]:
+    """One per request, shared by `Reads` and `Bus`; see `aksio.api.reads`."""
+    reads = LazyReads(system.engine)
+    try:
+        yield reads
+    finally:
+        await reads.aclose()
+
+
+RequestReads = Annotated[LazyReads, Depends(open_reads)]
+
+
+async def get_commands(system: SystemDep, reads: RequestReads) -> Commands:
+    return Commands(system, reads.release)
 
 
 Bus = Annotated[Commands, Depends(get_commands)]
 
 
-def get_reads(system: SystemDep) -> Iterator[Connection]:
-    with system.engine.connect() as conn:
-        yield conn
+async def get_reads(reads: RequestReads) -> Connection:
+    return cast(Connection, reads)
 
 
 Reads = Annotated[Connection, Depends(get_reads)]

@@ -6,6 +6,9 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
+import psycopg
+import sqlalchemy.exc as sa_exc
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -15,6 +18,21 @@ from aksio.api.methods import allow_header, allowed_methods, options
 from aksio.core.errors import DomainError
 
 logger = logging.getLogger("aksio.api")
+
+# Database faults that pass (a connection refused or dropped, no pooled connection free in time;
+# psycopg_pool's PoolTimeout is a psycopg OperationalError): 503 with Retry-After, not a crash.
+UNAVAILABLE: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    psycopg.OperationalError,
+    psycopg.InterfaceError,
+    persistence.OperationalError,
+    persistence.InterfaceError,
+    persistence.ConnectionUnavailableError,
+)
+UNAVAILABLE_RETRY_AFTER_S = 2
 
 STATUS_BY_CODE: dict[str, int] = {
     "VALIDATION_ERROR": 422,
@@ -129,7 +147,16 @@ def _unhandled(request: Request, exc: Exception) -> JSONResponse:
     return envelope(request, 500, "INTERNAL_ERROR", "Internal server error.")
 
 
+def _unavailable(request: Request, exc: Exception) -> JSONResponse:
+    logger.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+    message = "The database is unavailable; retry shortly."
+    headers = {"Retry-After": str(UNAVAILABLE_RETRY_AFTER_S)}
+    return envelope(request, 503, "SERVICE_UNAVAILABLE", message, headers=headers)
+
+
 def install(app: FastAPI) -> None:
+    for fault in UNAVAILABLE:
+        app.add_exception_handler(fault, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]
     app.add_exception_handler(StarletteHTTPException, _http)  # type: ignore[arg-type]

@@ -36,6 +36,7 @@ from eventsourcing.persistence import (
     find_id_convertor,
 )
 from eventsourcing.utils import resolve_topic
+from psycopg_pool import ConnectionPool
 
 from aksio.settings import Settings
 
@@ -43,6 +44,7 @@ APP_NAME = "Aksio"
 EVENTS_TABLE = "aksio_events"
 NOTIFY_CHANNEL = EVENTS_TABLE
 MIGRATION_LOCK_KEY = 0x414B5349  # "AKSI"
+RECONNECT_GIVE_UP_S = 4.0
 
 
 class DateAsISO(Transcoding):
@@ -251,7 +253,21 @@ def persistence_env(settings: Settings, *, create_table: bool) -> dict[str, str]
 
 
 def open_store(settings: Settings, *, create_table: bool = False) -> EventStore:
-    return EventStore(env=persistence_env(settings, create_table=create_table))
+    store = EventStore(env=persistence_env(settings, create_table=create_table))
+    _bound_waits(store, settings)
+    return store
+
+
+def _bound_waits(store: EventStore, settings: Settings) -> None:
+    """The PostgreSQL pool waits `db_pool_timeout_s` for a connection (the library's default
+    is 30 s, so a stalled or unreachable server held every request that long, and each of its
+    retries again), and gives up a reconnection after `RECONNECT_GIVE_UP_S`: the pool's
+    backoff doubles its delay up to that bound, so after a long outage it would otherwise
+    wait about as long again before it tried the recovered server."""
+    pool = getattr(getattr(store.recorder, "datastore", None), "pool", None)
+    if isinstance(pool, ConnectionPool):
+        pool.timeout = settings.db_pool_timeout_s
+        pool.reconnect_timeout = RECONNECT_GIVE_UP_S
 
 
 @contextmanager

@@ -50,8 +50,19 @@ class UtcDateTime(sa.types.TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def make_engine(settings: Settings, pool_size: int = 15) -> Engine:
-    """An engine for read models; the API's pool is sized for its worker threads."""
+API_POOL_SIZE = 15  # the request pool holds this many connections, and as many again on demand
+CONNECT_TIMEOUT_S = 5  # a new connection to an unreachable server fails after this long
+
+
+def make_engine(
+    settings: Settings, pool_size: int = API_POOL_SIZE, *, statement_timeout_ms: int = 0
+) -> Engine:
+    """An engine for read models; the API's pool is sized for its worker threads.
+
+    A checkout waits at most `db_pool_timeout_s` for a free connection, then raises
+    SQLAlchemy's `TimeoutError` (503 over HTTP): under a stall, a request answers instead
+    of queueing behind every connection held. `statement_timeout_ms` bounds each statement
+    on PostgreSQL (the health probe's)."""
     if settings.uses_postgres:
         assert settings.database_url
         info = postgres_conninfo(settings.database_url)
@@ -64,7 +75,15 @@ def make_engine(settings: Settings, pool_size: int = 15) -> Engine:
             database=info["dbname"],
         )
         return sa.create_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True
+            url,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+            pool_pre_ping=True,
+            pool_timeout=settings.db_pool_timeout_s,
+            connect_args={
+                "connect_timeout": CONNECT_TIMEOUT_S,
+                "options": f"-c statement_timeout={statement_timeout_ms}",
+            },
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
@@ -72,6 +91,7 @@ def make_engine(settings: Settings, pool_size: int = 15) -> Engine:
         connect_args={"check_same_thread": False, "timeout": 30},
         pool_size=pool_size,
         max_overflow=2 * pool_size,
+        pool_timeout=settings.db_pool_timeout_s,
     )
 
     @sa.event.listens_for(engine, "connect")
