@@ -53,6 +53,7 @@ REASONS = {
 HEADERS: dict[str, dict[str, Any]] = {
     "X-Request-ID": {
         "description": "The request's id: the incoming `X-Request-ID`, else a generated one.",
+        "required": True,
         "schema": {"type": "string"},
     },
     "RateLimit-Limit": {
@@ -73,6 +74,7 @@ HEADERS: dict[str, dict[str, Any]] = {
     },
     "WWW-Authenticate": {
         "description": "The accepted scheme: `Bearer`.",
+        "required": True,
         "schema": {"type": "string", "pattern": "^Bearer"},
     },
 }
@@ -164,14 +166,12 @@ def _form_without_nulls(schema: dict[str, Any], operation: dict[str, Any]) -> No
             target["properties"][name] = {**options[0], **rest}
 
 
-def _error_response(status: int, path: str) -> dict[str, Any]:
+def _error_response(status: int) -> dict[str, Any]:
     headers: dict[str, Any] = {"X-Request-ID": {"$ref": "#/components/headers/X-Request-ID"}}
     if status == 401:
-        headers["WWW-Authenticate"] = {
-            "$ref": "#/components/headers/WWW-Authenticate",
-        }
-    if status in (429, 503):
-        headers["Retry-After"] = {"$ref": "#/components/headers/Retry-After"}
+        headers["WWW-Authenticate"] = {"$ref": "#/components/headers/WWW-Authenticate"}
+    if status in (429, 503):  # always on a 429; on a 503 when a retry soon should succeed
+        headers["Retry-After"] = {**HEADERS["Retry-After"], "required": status == 429}
     codes = _codes(status)
     schema: dict[str, Any] = ERROR_REF
     if codes and status != 500:
@@ -211,7 +211,7 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
             # Statuses a route declared beyond the routers' common set stay (402, 403, 503).
             extra = declared - {400, 401, 404, 409, 413, 422, 429}
             for status in sorted(error_statuses(path, method, operation) | extra):
-                responses[str(status)] = _error_response(status, path)
+                responses[str(status)] = _error_response(status)
             for code, response in responses.items():
                 if code.startswith("2"):
                     response["headers"] = {
