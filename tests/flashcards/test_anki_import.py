@@ -218,6 +218,10 @@ def _malformed(tmp_path: Path) -> dict[str, tuple[bytes, str]]:
         ),
         "zip declaring a huge collection": (_lying_zip(good, 600 * MIB), "512 MB"),
         "zip header smaller than the data": (_lying_zip(good, 1000), "cannot be unpacked"),
+        "zip of 70,000 entries": (
+            zipped({"collection.anki21": good} | {str(n): b"" for n in range(70_000)}),
+            "too many entries",
+        ),
     }
 
 
@@ -250,6 +254,17 @@ def same_figures(got: Any, expected: Any) -> bool:
     return bool(got == expected)
 
 
+def unfitted(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The evaluation without FSRS fitted to the history: the fit depends on the order the
+    cards come in (by their random ids, so it differs between any two imports), the other
+    figures do not."""
+    split = evaluation.get("time_split")
+    if not isinstance(split, dict):
+        return evaluation
+    kept = [r for r in split["results"] if r["scheduler"] != "fsrs_fitted"]
+    return {**evaluation, "time_split": {**split, "results": kept}}
+
+
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_real_packages_import_the_history_the_csv_holds(client: TestClient, make_user: Any):
     """Both of Anki's package formats of the shared review log: 1,205 cards and 12,580 reviews
@@ -269,4 +284,4 @@ def test_real_packages_import_the_history_the_csv_holds(client: TestClient, make
         cards = client.get(f"{BASE}/?course={course['id']}&page_size=1", headers=user).json()
         assert cards["count"] == 1205
         evaluation = client.get(f"{BASE}/scheduler_evaluation/", headers=user).json()
-        assert same_figures(evaluation, expected), (name, evaluation, expected)
+        assert same_figures(unfitted(evaluation), unfitted(expected)), (name, evaluation, expected)

@@ -10,6 +10,8 @@ they are written, and zstd frames may not ask for more than a bounded window of 
 
 from __future__ import annotations
 
+import os
+import struct
 import zipfile
 import zlib
 from pathlib import Path
@@ -25,6 +27,8 @@ ZSTD_MAX_WINDOW = 1 << 27  # zstd's own default limit: what Anki and the zstd to
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 CHUNK = 1024 * 1024
 MIB = 1024 * 1024
+END_OF_DIRECTORY = b"PK\x05\x06"
+MAX_DIRECTORY_BYTES = 8 * MIB  # 65,534 entries with short names take about 3 MB
 
 
 class MalformedPackage(ValidationFailed):
@@ -89,8 +93,30 @@ def _unpack(archive: zipfile.ZipFile, info: zipfile.ZipInfo, path: Path) -> None
             _copy(raw, out, info.filename)
 
 
+def _check_directory(upload: IO[bytes]) -> None:
+    """Bounds the zip's central directory before zipfile reads it whole: a 50 MB upload of empty
+    entries would otherwise become a million objects (hundreds of MB and seconds of work).
+
+    A package needs neither the zip64 form (over 65,534 entries or 4 GB) nor a large directory.
+    """
+    size = upload.seek(0, os.SEEK_END)
+    upload.seek(max(0, size - 22 - 65_535))  # the end record, and at most its longest comment
+    tail = upload.read()
+    upload.seek(0)
+    at = tail.rfind(END_OF_DIRECTORY)
+    if at < 0 or len(tail) - at < 22:
+        refuse("The file is not a zip archive, so not an Anki package (.apkg or .colpkg).")
+    entries, directory = struct.unpack_from("<HL", tail, at + 10)
+    if entries == 0xFFFF or directory > MAX_DIRECTORY_BYTES:
+        refuse(
+            "The zip has too many entries for an Anki package "
+            f"(at most 65,534 and a {MAX_DIRECTORY_BYTES // MIB} MB directory)."
+        )
+
+
 def extract_collection(upload: IO[bytes], path: Path) -> str:
     """Writes the package's collection database to `path`; returns the entry it came from."""
+    _check_directory(upload)
     try:
         archive = zipfile.ZipFile(upload)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
