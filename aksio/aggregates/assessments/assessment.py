@@ -63,7 +63,8 @@ class Assessment(Aggregate):
 
     def update(self, changes: dict[str, Any]) -> None:
         self.require_present()
-        v.check(changes, ASSESSMENT_RULES)
+        # Other keys are ignored here (never stored), as they always were.
+        v.check({k: c for k, c in changes.items() if k in ASSESSMENT_RULES}, ASSESSMENT_RULES)
         changed = {
             k: v for k, v in changes.items() if k in ASSESSMENT_FIELDS and self.fields.get(k) != v
         }

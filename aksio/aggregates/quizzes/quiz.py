@@ -104,7 +104,8 @@ class Quiz(Aggregate):
         return cls(owner_id=owner_id, course_id=course_id, fields={**QUIZ_DEFAULTS, **given})
 
     def update(self, changes: dict[str, Any]) -> None:
-        v.check(changes, QUIZ_RULES)
+        # Other keys are ignored here (never stored), as they always were.
+        v.check({k: c for k, c in changes.items() if k in QUIZ_RULES}, QUIZ_RULES)
         changed = {k: v for k, v in changes.items() if k in QUIZ_FIELDS and self.fields.get(k) != v}
         if changed:
             self._updated(changes=changed)
