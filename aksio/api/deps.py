@@ -18,7 +18,7 @@ from sqlalchemy.engine import Connection
 from aksio.api.reads import LazyReads
 from aksio.bootstrap import System
 from aksio.commands.bus import Command
-from aksio.core.errors import AuthenticationFailed
+from aksio.core.errors import AuthenticationFailed, ServiceUnavailable
 
 R = TypeVar("R")
 bearer = HTTPBearer(auto_error=False)
@@ -44,6 +44,19 @@ async def current_user(
 CurrentUser = Annotated[UUID, Depends(current_user)]
 
 
+class NotYetVisible(ServiceUnavailable):
+    """The command is stored, but the read models did not show it in time (a stalled
+    database): answering from them would be wrong (a new resource would be "not found")."""
+
+    def __init__(self, position: int, timeout_s: float) -> None:
+        super().__init__(
+            f"The change was saved, but the read models did not show it within {timeout_s} s; "
+            "it shows once they catch up. Repeating the request would repeat the change.",
+            {"position": [str(position)]},
+        )
+        self.retry_after = 2
+
+
 class Commands:
     """Runs a command and waits until the read models show its effect."""
 
@@ -56,7 +69,9 @@ class Commands:
         if outcome.position:
             if self.release is not None:  # no pooled connection waits with the request
                 self.release()
-            self.system.wait_for(outcome.position)
+            if not self.system.wait_for(outcome.position):
+                timeout_s = self.system.settings.read_your_writes_timeout_s
+                raise NotYetVisible(outcome.position, timeout_s)
         return outcome.value
 
 
