@@ -77,7 +77,10 @@ def split(records: Sequence[ReviewRecord]) -> Split | None:
 def items(records: Sequence[ReviewRecord]) -> list[FSRSItem]:
     """One item per long-term review: the card's reviews up to it, days apart by UTC date."""
     out: list[FSRSItem] = []
-    for history in by_card(records):
+    # The optimizer depends on the order of its items: order cards by their reviews, not by
+    # their ids (random), so the same history always fits the same parameters.
+    histories = sorted(by_card(records), key=lambda h: [(r.at, r.quality) for r in h])
+    for history in histories:
         reviews: list[FSRSReview] = []
         previous: datetime | None = None
         for record in history:
