@@ -95,6 +95,14 @@ def _is_type_error(kind: str) -> bool:
     return kind == "json_invalid" or kind.endswith(("_type", "_parsing")) or kind == "json_type"
 
 
+def _not_json(request: Request, errors: list[Any]) -> bool:
+    """A JSON body declared as another media type: FastAPI does not parse it, so the body
+    fails as a whole. Form routes fail field by field and are not caught here."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    whole = any(tuple(err.get("loc", ())) == ("body",) for err in errors)
+    return whole and bool(kind) and kind != "application/json" and not kind.endswith("+json")
+
+
 def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
     errors = list(exc.errors())
     if any(err.get("loc", ("",))[0] == "path" for err in errors):
@@ -103,6 +111,9 @@ def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
             return envelope(request, 405, "METHOD_NOT_ALLOWED", "Method Not Allowed",
                             headers=allow_header(methods))  # fmt: skip
         return envelope(request, 404, "RESOURCE_NOT_FOUND", "Resource not found.")
+    if _not_json(request, errors):
+        message = "The body must be JSON (Content-Type: application/json)."
+        return envelope(request, 415, "UNSUPPORTED_MEDIA_TYPE", message)
     details: dict[str, list[str]] = {}
     for err in errors:
         loc = [str(part) for part in err.get("loc", ()) if part not in ("body", "query")]

@@ -127,9 +127,7 @@ def error_statuses(path: str, method: str, operation: dict[str, Any]) -> set[int
     if body or in_query:
         statuses |= {400, 422}
     if body:
-        statuses.add(413)
-        if "multipart/form-data" in operation["requestBody"].get("content", {}):
-            statuses.add(415)
+        statuses |= {413, 415}  # too large; not JSON, or a file of a type not taken
     if operation.get("security") or path in CREDENTIAL_ROUTES:
         statuses.add(401)
     refers = body or any(param["schema"].get("format") == "uuid" for param in _query(params))
