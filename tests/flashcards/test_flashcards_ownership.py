@@ -16,7 +16,7 @@ from aksio.commands.chat import AddChatContext, CreateChat, CreateTutoringSessio
 from aksio.commands.courses import CreateCourse
 from aksio.commands.flashcards import CreateFlashcard, ImportReviewLog, UpdateFlashcard
 from aksio.commands.quizzes import CreateQuiz
-from aksio.core.errors import NotFound
+from aksio.core.errors import NotFound, ValidationFailed
 
 CARD = {"question": "Q", "answer": "A", "difficulty_level": "medium", "tags": []}
 
@@ -71,4 +71,17 @@ def test_a_chat_context_with_a_missing_document_is_not_found(system: System) -> 
               "priority": "medium", "expires_at": None}  # fmt: skip
     with pytest.raises(NotFound):
         system.bus.dispatch(AddChatContext(owner_id=owner, chat_id=chat, fields=fields))
+    assert system.store.head() == head
+
+
+@pytest.mark.parametrize(
+    "fields", [{"question": None}, {"answer": None}, {"difficulty_level": None}, {"tags": None}]
+)
+def test_a_card_refuses_nulls_its_read_model_cannot_hold(
+    fields: dict[str, Any], system: System
+) -> None:
+    owner = uuid4()
+    head = system.store.head()
+    with pytest.raises(ValidationFailed):
+        system.bus.dispatch(CreateFlashcard(owner_id=owner, fields={**CARD, **fields}))
     assert system.store.head() == head

@@ -19,6 +19,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.aggregates.flashcards import schedule as scheduling
 from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, rating_for
 from aksio.aggregates.flashcards.schedule import Schedule
@@ -28,6 +29,14 @@ CARD_FIELDS = (
     "question", "answer", "difficulty_level", "tags", "explanation", "course_id", "source",
 )  # fmt: skip
 DIFFICULTIES = ("easy", "medium", "hard")
+CARD_RULES = {
+    "question": v.text(required=True),
+    "answer": v.text(),
+    "difficulty_level": v.choice(*DIFFICULTIES),
+    "tags": v.texts(),
+    "explanation": v.text(nullable=True),
+    "course_id": v.identifier(),
+}
 
 
 def check_fields(fields: dict[str, Any]) -> None:
@@ -40,6 +49,7 @@ def check_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - set(CARD_FIELDS)
     if unknown:
         raise ValidationFailed.field(sorted(unknown)[0], "Unknown field.")
+    v.check({k: value for k, value in fields.items() if k in CARD_RULES}, CARD_RULES)
 
 
 class Flashcard(Aggregate):
@@ -117,6 +127,8 @@ class Flashcard(Aggregate):
         external_id: str | None = None,
     ) -> Flashcard:
         check_fields(fields)
+        if "question" not in fields:
+            raise ValidationFailed.field("question", "This field is required.")
         start = scheduling.new_schedule(now, scheduler)
         return cls(
             owner_id=owner_id,
