@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from aksio.bootstrap import build, migrate
 from aksio.core.collector import tune_for_service
+from aksio.logs import configure as configure_logging
 from aksio.projections.positions import read_positions
 from aksio.projections.quarantine import held_back, request_retry
 from aksio.settings import Settings
@@ -26,6 +27,7 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     from aksio.shutdown import BoundedServer
 
     migrate(settings)
+    logging.getLogger("aksio.access").disabled = not args.access_log
     system = build(settings, workers=not args.no_workers)
     tune_for_service()
     # uvicorn re-raises SIGTERM after its graceful shutdown; exit through `finally` instead.
@@ -37,7 +39,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             port=args.port,
             workers=1,
             log_level=args.log_level,
-            access_log=args.access_log,
+            log_config=None,  # `aksio.logs` configured logging; uvicorn keeps it
+            access_log=False,  # `aksio.access` writes one structured line per request
             http=limited_protocol(settings.max_header_bytes, settings.request_read_timeout_s),
         )
         BoundedServer(config).run()
@@ -219,9 +222,10 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = parser().parse_args(argv)
-    result: int = args.run(args, Settings())
+    settings = Settings()
+    configure_logging(settings.log_format, getattr(args, "log_level", "info"))
+    result: int = args.run(args, settings)
     return result
 
 

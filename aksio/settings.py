@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -47,6 +48,7 @@ class Settings(BaseSettings):
     extraction_max_image_pixels: int = Field(default=50_000_000, ge=1)
 
     read_your_writes_timeout_s: float = 5.0
+    log_format: Literal["text", "json"] = "text"
     # Stalls and outages: a connection checkout waits this long, then the request answers 503;
     # requests past AKSIO_MAX_IN_FLIGHT (default: derived from the pools) wait at most
     # AKSIO_ADMISSION_WAIT_S for a slot, then answer 503 (see aksio/api/admission.py).

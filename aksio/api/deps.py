@@ -33,12 +33,15 @@ SystemDep = Annotated[System, Depends(get_system)]
 
 
 async def current_user(
+    request: Request,
     system: SystemDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> UUID:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise AuthenticationFailed("Authentication credentials were not provided.")
-    return system.tokens.user_of_access(credentials.credentials)
+    user = system.tokens.user_of_access(credentials.credentials)
+    request.state.user_id = user  # for the access log
+    return user
 
 
 CurrentUser = Annotated[UUID, Depends(current_user)]

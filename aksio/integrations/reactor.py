@@ -212,7 +212,10 @@ class ReactorRunner:
                 pass
             except Exception as error:
                 if self.failure is None:
-                    logger.exception("reactor %s failed; retrying", self.reactor.name)
+                    logger.exception(
+                        "reactor failed; retrying",
+                        extra={"reactor": self.reactor.name, "position": self.position},
+                    )
                 self.failure = {
                     "component": f"reactor:{self.reactor.name}",
                     "state": "failing",

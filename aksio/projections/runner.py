@@ -164,6 +164,8 @@ class ProjectionRunner:
         if not notifications or not self.owned:
             return
         last = notifications[-1].id
+        began = time.perf_counter()
+        batch: dict[str, float] = {"position": last, "events": len(notifications)}
         try:
             with self.engine.begin() as conn:
                 self.rows.begin(conn)
@@ -174,12 +176,14 @@ class ProjectionRunner:
             self.rows.reset()
             if is_transient(error):
                 raise
-            logger.warning("projection batch up to %s failed (%s); isolating", last, error)
+            logger.warning("projection batch failed (%s); isolating", error, extra=batch)
             self.holds.add(isolation.apply_carefully(self, notifications))
         except BaseException:
             self.rows.reset()
             raise
         self._advance(last)
+        batch["ms"] = round((time.perf_counter() - began) * 1000, 2)
+        logger.debug("projection batch committed", extra=batch)
 
     def _project(self, notifications: Sequence[Notification]) -> None:
         """Applies the events to the rows (in memory) of the projections that handle them."""
@@ -372,7 +376,7 @@ class ProjectionRunner:
     def _failed(self, error: Exception) -> None:
         position = self._start()
         if self.failure is None or self.failure["error"] != quarantine.describe(error):
-            logger.exception("projection batch after %s failed; retrying", position)
+            logger.exception("projection batch failed; retrying", extra={"position": position})
         self.failure = {
             "component": "projections",
             "state": "failing",
