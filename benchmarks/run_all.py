@@ -26,6 +26,7 @@ BENCHMARKS = (
     "benchmarks.bench_ai",
     "benchmarks.bench_learning",
     "benchmarks.bench_integration",
+    "benchmarks.bench_stall_recovery",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 
