@@ -35,12 +35,15 @@ help:
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# pip prints a line per package, so a first install (a minute or two) shows its progress.
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+	@echo "installing Aksio and its dependencies into $(VENV) (once; again when pyproject.toml changes)"
+	$(BIN)/pip install --progress-bar off -e .
 	@touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e ".[test]"
+	@echo "installing Aksio with its test tools into $(VENV) (once; again when pyproject.toml changes)"
+	$(BIN)/pip install --progress-bar off -e ".[test]"
 	@touch $@ $(VENV)/.installed
 
 run: $(VENV)/.installed
