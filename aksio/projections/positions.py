@@ -122,7 +122,7 @@ class PositionWatch:
                     self._follow_signals(self.listen_url)
                 else:
                     self._poll()
-            except (psycopg.Error, sa.exc.DBAPIError):
+            except (psycopg.Error, sa.exc.SQLAlchemyError):  # a pool timeout too
                 logger.warning("reading projection positions failed; retrying")
                 self._stop.wait(1.0)
 
