@@ -12,138 +12,43 @@ cards; c=32 runs again with the projections and reactors in an `aksio worker` pr
 `aksio serve --no-workers`, and on a server started with `AKSIO_GROUP_COMMIT=false`. The open loops
 schedule request n at n / rate seconds and count its latency from then, so a server that
 falls behind pays for its queue. The client shares the two cores with the server and
-PostgreSQL; the cpu columns are the whole machine's busy time.
+PostgreSQL; the cpu columns are the whole machine's busy time. Last, the same review is held
+against a plain CRUD app (`benchmarks/versus_crud.py`; `--versus-crud` runs only that).
 """
 
 from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import random
 import tempfile
-import threading
 import time
 import uuid
-from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import httpx
 
-from aksio.aggregates.courses.course import Course
 from aksio.aggregates.flashcards.flashcard import Flashcard
 from aksio.bootstrap import System, all_handlers, build, migrate
 from aksio.commands.bus import CommandBus
 from aksio.commands.flashcards import ReviewFlashcard
 from aksio.core.store import EventStore
-from aksio.integrations.tokens import TokenService
 from aksio.settings import Settings
+from benchmarks import versus_crud
 from benchmarks.bench_learning import analyze
-from benchmarks.common import (
-    SECRET,
-    percentile,
-    pg_database,
-    served,
-    server_env,
-    table,
-    verdict,
-    worker,
-)
+from benchmarks.common import SECRET, pg_database, served, server_env, table, verdict, worker
+from benchmarks.review_load import Deck, Run, closed_loop, fill, review, threads
 
 LEVELS = (1, 8, 32, 64)
 RATIO_GOAL = 2.0
 P99_GOAL_MS = 50.0
-CHUNK = 500
 SAVE_LOOP = 1_500
 BUS_REVIEWS = 2_000
 WARMUP = 40
 # More connections than the server can keep busy only move the queue into it (and past
 # PostgreSQL's 100 connections); latency counts from the schedule either way.
 OPEN_LOOP_THREADS = 32
-PATH = "/api/v1/assessments/flashcards/{}/review/"
-CARD: dict[str, Any] = {"difficulty_level": "medium", "tags": [], "explanation": None}
-
-
-@dataclass
-class Deck:
-    """Every card with its owner and the owner's headers, handed out in a shuffled cycle."""
-
-    cards: list[tuple[uuid.UUID, uuid.UUID, dict[str, str]]]
-    _order: Iterator[int] = field(init=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def __post_init__(self) -> None:
-        order = list(range(len(self.cards)))
-        random.Random(11).shuffle(order)
-        self._order = itertools.cycle(order)
-
-    def next(self) -> tuple[uuid.UUID, uuid.UUID, dict[str, str]]:
-        with self._lock:
-            return self.cards[next(self._order)]
-
-
-@dataclass
-class Run:
-    label: str
-    latencies: list[float] = field(default_factory=list)
-    statuses: Counter[int] = field(default_factory=Counter)
-    elapsed: float = 0.0
-    cpu: float = 0.0  # busy core-seconds of the whole machine during the run
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def record(self, took: float, status: int) -> None:
-        with self.lock:
-            self.latencies.append(took)
-            self.statuses[status] += 1
-
-    def p(self, q: float) -> float:
-        return percentile(self.latencies, q) * 1000
-
-    @property
-    def rate(self) -> float:
-        return len(self.latencies) / self.elapsed
-
-    def figures(self) -> list[object]:
-        return [self.label, len(self.latencies), self.p(50), self.p(99), self.rate]
-
-    @property
-    def cpu_ms(self) -> float:
-        return self.cpu * 1000 / len(self.latencies)
-
-    @property
-    def busy(self) -> str:
-        return f"{100 * self.cpu / (self.elapsed * (os.cpu_count() or 1)):.0f} %"
-
-    @property
-    def failed(self) -> str:
-        codes = sorted((code, n) for code, n in self.statuses.items() if code != 200)
-        return " ".join(f"{n} x {code}" for code, n in codes) or "0"
-
-
-def fill(store: EventStore, users: int, cards: int) -> Deck:
-    """One course per user, the cards dealt out between them, saved `CHUNK` at a time."""
-    tokens, now = TokenService(SECRET), datetime.now(UTC)
-    owners = [uuid.uuid4() for _ in range(users)]
-    headers = {o: {"Authorization": f"Bearer {tokens.access(o, now)}"} for o in owners}
-    courses = {o: Course.create(o, {"name": "Anatomy"}) for o in owners}
-    store.save(*courses.values())
-    dealt: list[tuple[uuid.UUID, uuid.UUID, dict[str, str]]] = []
-    pending: list[Flashcard] = []
-    for n in range(cards):
-        owner = owners[n % users]
-        fields = {"question": f"Question {n}?", "answer": f"Answer {n}", **CARD}
-        fields["course_id"] = courses[owner].id
-        card = Flashcard.create(owner, fields, now=now, scheduler="sm2")
-        pending.append(card)
-        dealt.append((card.id, owner, headers[owner]))
-        if len(pending) == CHUNK or n == cards - 1:
-            store.save(*pending)
-            pending = []
-    return Deck(dealt)
 
 
 def save_limit(store: EventStore, saves: int) -> float:
@@ -194,50 +99,6 @@ def prepare(url: str, folder: Path, args: argparse.Namespace) -> tuple[Deck, flo
     finally:
         system.close()
     return deck, limit, bus_runs
-
-
-def review(http: httpx.Client, deck: Deck, rng: random.Random) -> int:
-    """The status of one review of the deck's next card; 0 when the request failed."""
-    card, _, headers = deck.next()
-    body = {"quality_response": rng.randint(2, 5), "response_time_seconds": 7}
-    try:
-        return http.post(PATH.format(card), json=body, headers=headers).status_code
-    except httpx.TransportError:
-        return 0
-
-
-def busy_seconds() -> float:
-    """Core-seconds all CPUs have spent busy since boot (Linux `/proc/stat`)."""
-    ticks = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
-    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
-
-
-def threads(run: Run, count: int, work: Callable[[], None]) -> None:
-    """Runs `work` on `count` threads; the run's seconds and machine CPU until all finished."""
-    pool = [threading.Thread(target=work) for _ in range(count)]
-    began, cpu = time.perf_counter(), busy_seconds()
-    for thread in pool:
-        thread.start()
-    for thread in pool:
-        thread.join()
-    run.elapsed, run.cpu = time.perf_counter() - began, busy_seconds() - cpu
-
-
-def closed_loop(base: str, deck: Deck, concurrency: int, total: int, label: str) -> Run:
-    """`total` reviews from `concurrency` threads, each sending its next as soon as answered."""
-    run, tickets = Run(label), itertools.count()
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    with httpx.Client(base_url=base, limits=limits, timeout=60) as http:
-
-        def work() -> None:
-            rng = random.Random()
-            while next(tickets) < total:
-                began = time.perf_counter()
-                status = review(http, deck, rng)
-                run.record(time.perf_counter() - began, status)
-
-        threads(run, concurrency, work)
-    return run
 
 
 def open_loop(base: str, deck: Deck, rate: float, seconds: float) -> Run:
@@ -312,7 +173,19 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=400, help="reviews per closed level")
     parser.add_argument("--rate", type=float, default=500.0, help="open-loop reviews/s")
     parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
+    parser.add_argument("--versus-crud", action="store_true", help="only the CRUD comparison")
+    parser.add_argument("--rounds", type=int, default=3, help="CRUD comparison rounds")
+    parser.add_argument("--single", type=int, default=150, help="c=1 reviews a round and side")
+    parser.add_argument("--eight", type=int, default=400, help="c=8 reviews a round and side")
     args = parser.parse_args()
+    if not args.versus_crud:
+        benchmark(args)
+        print()
+    versus_crud.compare(args.users, args.cards, args.rounds, args.single, args.eight)
+    return 0
+
+
+def benchmark(args: argparse.Namespace) -> None:
     with tempfile.TemporaryDirectory(prefix="aksio-bench-") as name, pg_database() as url:
         folder = Path(name)
         began = time.perf_counter()
@@ -320,7 +193,6 @@ def main() -> int:
         print(f"setup and in-process runs: {time.perf_counter() - began:.1f} s", flush=True)
         runs = http_runs(url, folder, deck, args)
     report(runs, bus_runs, limit, args)
-    return 0
 
 
 if __name__ == "__main__":

@@ -77,16 +77,34 @@ def server_env(data_dir: Path, database_url: str | None, **extra: str) -> dict[s
 @contextmanager
 def served(env: dict[str, str], workdir: Path, *extra: str) -> Iterator[str]:
     """Runs `aksio serve` (access log off) and yields its base URL once /health answers."""
+    with served_process(env, workdir, *extra) as (base, _):
+        yield base
+
+
+@contextmanager
+def served_process(
+    env: dict[str, str], workdir: Path, *extra: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """`served`, yielding the server's process too (to read its CPU time)."""
     port = free_port()
     command = [sys.executable, "-m", "aksio.cli", "serve", "--host", "127.0.0.1", "--port"]
     command += [str(port), "--no-access-log", "--log-level", "warning", *extra]
+    with running(command, env, workdir, port, "/health") as served:
+        yield served
+
+
+@contextmanager
+def running(
+    command: list[str], env: dict[str, str], workdir: Path, port: int, health: str
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """Runs an HTTP server's `command` until the block ends, from when `health` answers 200."""
     log = workdir / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(command, env=env, cwd=workdir, stdout=out, stderr=out)
     base = f"http://127.0.0.1:{port}"
     try:
-        _wait_healthy(proc, base, log)
-        yield base
+        _wait_healthy(proc, base + health, log)
+        yield base, proc
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
@@ -120,18 +138,18 @@ def worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
             proc.wait()
 
 
-def _wait_healthy(proc: subprocess.Popen[bytes], base: str, log: Path) -> None:
+def _wait_healthy(proc: subprocess.Popen[bytes], health: str, log: Path) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"aksio serve exited:\n{log.read_text(errors='replace')[-3000:]}")
+            raise RuntimeError(f"the server exited:\n{log.read_text(errors='replace')[-3000:]}")
         try:
-            if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+            if httpx.get(health, timeout=2).status_code == 200:
                 return
         except httpx.TransportError:
             pass
         time.sleep(0.1)
-    raise RuntimeError("aksio serve did not become healthy within 60 s")
+    raise RuntimeError(f"{health} did not answer 200 within 60 s")
 
 
 def percentile(values: Sequence[float], q: float) -> float:
