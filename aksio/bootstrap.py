@@ -183,28 +183,30 @@ def build(
     """Builds the whole system; with `workers`, projections run in this process."""
     store = open_store(settings)
     engine = make_engine(settings)
-    services = Services(clock=clock or SystemClock())
     tokens = TokenService(
         settings.resolved_secret_key(), settings.access_token_minutes, settings.refresh_token_days
-    )
-    services.passwords = Argon2PasswordHasher(settings.password_hash_memory_kib)
-    services.mailer = mailer_from_url(settings.email_backend)
-    services.tokens = tokens
-    services.extra["payments"] = gateway_named("sandbox")
-    services.extra["secret_box"] = SecretBox(settings.resolved_secret_key())
-    services.blobs = FileBlobStore(settings.data_dir / "blobs")
-    services.fetcher = UrlFetcher(
-        allow_private=settings.allow_private_urls, scraper_url=settings.scraper_service_url
     )
     retriever: Retriever = BuiltinRetriever(engine)
     if settings.retriever_service_url:
         retriever = RemoteRetriever(settings.retriever_service_url, engine)
-    services.retriever = retriever
-    services.llm = language_model(
-        settings.llm_provider,
-        base_url=settings.openai_base_url,
-        api_key=settings.openai_api_key,
-        model=settings.openai_model,
+    services = Services(
+        clock=clock or SystemClock(),
+        passwords=Argon2PasswordHasher(settings.password_hash_memory_kib),
+        mailer=mailer_from_url(settings.email_backend),
+        tokens=tokens,
+        payments=gateway_named("sandbox"),
+        secret_box=SecretBox(settings.resolved_secret_key()),
+        blobs=FileBlobStore(settings.data_dir / "blobs"),
+        fetcher=UrlFetcher(
+            allow_private=settings.allow_private_urls, scraper_url=settings.scraper_service_url
+        ),
+        retriever=retriever,
+        llm=language_model(
+            settings.llm_provider,
+            base_url=settings.openai_base_url,
+            api_key=settings.openai_api_key,
+            model=settings.openai_model,
+        ),
     )
     bus = CommandBus(store, services, all_handlers(), group_commit=settings.group_commit)
     projections = all_projections()

@@ -94,20 +94,14 @@ class SubmitFeedback(Command[UUID]):
 
 # -- ports ---------------------------------------------------------------------------
 def _hasher(uow: UnitOfWork) -> PasswordHasher:
-    if uow.services.passwords is None:
-        raise RuntimeError("no password hasher configured")
     return uow.services.passwords
 
 
 def _tokens(uow: UnitOfWork) -> TokenService:
-    if uow.services.tokens is None:
-        raise RuntimeError("no token service configured")
     return uow.services.tokens
 
 
 def _mailer(uow: UnitOfWork) -> Mailer:
-    if uow.services.mailer is None:
-        raise RuntimeError("no mailer configured")
     return uow.services.mailer
 
 

@@ -12,7 +12,6 @@ from aksio.aggregates.billing.subscription import Subscription, subscription_id
 from aksio.aggregates.billing.usage import UsageMeter, meter_id, period_of
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.core.errors import ValidationFailed
-from aksio.integrations.payments import PaymentGateway
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +44,7 @@ def change_plan(cmd: ChangePlan, uow: UnitOfWork) -> None:
     if plan.price_cents:
         if not cmd.payment_method_token:
             raise ValidationFailed.field("payment_method_token", "A paid plan needs one.")
-        gateway: PaymentGateway = uow.services.get("payments")
+        gateway = uow.services.payments
         charge = gateway.charge(
             token=cmd.payment_method_token,
             amount_cents=plan.price_cents,

@@ -1,13 +1,15 @@
-"""The adapters a handler may use, built once in `aksio.bootstrap`."""
+"""The adapters a handler may use, built once in `aksio.bootstrap`; every one is always set."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from aksio.core.clock import Clock, SystemClock
+from aksio.core.clock import Clock
 from aksio.integrations.email import Mailer
 from aksio.integrations.passwords import PasswordHasher
+from aksio.integrations.payments import PaymentGateway
+from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
 
 if TYPE_CHECKING:
@@ -19,16 +21,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class Services:
-    clock: Clock = field(default_factory=SystemClock)
-    passwords: PasswordHasher | None = None
-    mailer: Mailer | None = None
-    tokens: TokenService | None = None
-    blobs: BlobStore | None = None
-    fetcher: UrlFetcher | None = None
-    retriever: Retriever | None = None
-    llm: LanguageModel | None = None
-    # Adapters of other contexts (hasher, mailer, tokens, ...) are attached by name.
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def get(self, name: str) -> Any:
-        return self.extra[name]
+    clock: Clock
+    passwords: PasswordHasher
+    mailer: Mailer
+    tokens: TokenService
+    payments: PaymentGateway
+    secret_box: SecretBox
+    blobs: BlobStore
+    fetcher: UrlFetcher
+    retriever: Retriever
+    llm: LanguageModel

@@ -10,7 +10,7 @@ from uuid import UUID
 from aksio.aggregates.webhooks.delivery import WebhookDelivery, delivery_id
 from aksio.aggregates.webhooks.endpoint import WebhookEndpoint
 from aksio.commands.bus import Command, Handler, UnitOfWork
-from aksio.core.errors import NotFound, ServiceUnavailable, ValidationFailed
+from aksio.core.errors import NotFound, ValidationFailed
 from aksio.integrations.signing import STANDARD, standard_key
 
 
@@ -84,8 +84,6 @@ def _live_endpoint(uow: UnitOfWork, owner_id: UUID, webhook_id: UUID) -> Webhook
 
 def _check_url(uow: UnitOfWork, url: str) -> None:
     """The same private-address guard as URL imports (422 for local or private hosts)."""
-    if uow.services.fetcher is None:
-        raise ServiceUnavailable("URL checks are not configured.")
     uow.services.fetcher.validate(url)
 
 
@@ -95,8 +93,7 @@ def _sealed_standard_secret(uow: UnitOfWork, secret: str) -> str:
         standard_key(secret)
     except ValueError as exc:
         raise ValidationFailed.field("secret", str(exc)) from None
-    sealed: str = uow.services.get("secret_box").seal(secret)
-    return sealed
+    return uow.services.secret_box.seal(secret)
 
 
 def register_webhook(cmd: RegisterWebhook, uow: UnitOfWork) -> UUID:

@@ -70,7 +70,6 @@ class DocumentProcessingReactor(Reactor):
     def from_services(
         cls, bus: CommandBus, services: Services, settings: Settings | None = None
     ) -> DocumentProcessingReactor:
-        assert services.blobs and services.fetcher and services.retriever
         limits = ExtractionLimits.from_settings(settings) if settings else None
         return cls(
             bus,

@@ -281,11 +281,10 @@ class DispatcherRunner(ReactorRunner):
 def webhook_dispatcher(bus: CommandBus, schedule: str) -> WebhookDispatcher:
     """The dispatcher wired to the adapters that `bootstrap.build` put on the services."""
     services = bus.services
-    assert services.fetcher is not None, "the URL guard lives on the fetcher"
     return WebhookDispatcher(
         bus,
         services.clock,
-        services.get("secret_box"),
+        services.secret_box,
         services.fetcher,
         parse_schedule(schedule),
     )

@@ -113,7 +113,7 @@ def test_an_endpoint_stored_before_whsec_secrets_keeps_its_utf_8_key(
 
 def store_old_endpoint(system: System, owner: UUID, url: str, secret: str) -> UUID:
     """Appends a `WebhookEndpoint.Created` in the form stored before `key_format` existed."""
-    sealed = system.services.get("secret_box").seal(secret)
+    sealed = system.services.secret_box.seal(secret)
     endpoint = WebhookEndpoint.register(owner, url, ["flashcard.reviewed"], sealed, "utf-8")
     [created] = endpoint.collect_events()
     stored = system.store.mapper.to_stored_event(created)

@@ -71,12 +71,10 @@ def _document(reads: Reads, user: UUID, course_id: UUID, document_id: UUID) -> D
 
 
 def _blobs(system: System) -> BlobStore:
-    assert system.services.blobs is not None
     return system.services.blobs
 
 
 def _fetcher(system: System) -> UrlFetcher:
-    assert system.services.fetcher is not None
     return system.services.fetcher
 
 

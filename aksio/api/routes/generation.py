@@ -14,7 +14,7 @@ from aksio.api.routes.flashcards import scheduler_for
 from aksio.api.schemas.common import ERRORS
 from aksio.api.schemas.generation import GenerateRequest, GenerationOut
 from aksio.commands.generation import StoreGeneratedContent
-from aksio.core.errors import InvalidState, NotFound, ServiceUnavailable
+from aksio.core.errors import InvalidState, NotFound
 from aksio.integrations.llm.models import (
     Generated,
     GenerationRequest,
@@ -47,7 +47,7 @@ def _passages(reads: Connection, system: SystemDep, user: UUID, course_id: UUID,
     found: list[PassageLike] = []
     if body.document_ids:
         found.extend(document_passages(reads, user, body.document_ids))
-    elif system.services.retriever is not None and (body.topic or body.content):
+    elif body.topic or body.content:
         query = " ".join(t for t in (body.topic, body.content) if t)
         found.extend(system.services.retriever.retrieve(
             user, query, course_id=course_id, max_chunks=COURSE_PASSAGES))  # fmt: skip
@@ -125,9 +125,7 @@ def generate_content(
         level, adjustments = adapt(body.difficulty_level, performance)
     estimate = count_tokens(" ".join(p.text for p in passages)) + 50 * body.flashcard_count
     billing_queries.check_quota(reads, user, "ai_tokens", estimate, now)
-    llm: LanguageModel | None = system.services.llm
-    if llm is None:
-        raise ServiceUnavailable("No language model is configured.")
+    llm: LanguageModel = system.services.llm
     request = GenerationRequest(
         topic=body.topic, instructions=body.content, passages=passages,
         card_mix=mix(body.flashcard_count, level), question_mix=mix(body.quiz_questions, level),
