@@ -119,7 +119,10 @@ class ReactorRunner:
 
     def _give_up(self) -> None:
         """Another process owns the reactor now: forget the position and the lock."""
-        logger.warning("reactor %s lost its lease; another process runs it", self.reactor.name)
+        logger.warning(
+            "reactor %s lost its lock or lease; stopped until it can claim it again",
+            self.reactor.name,
+        )
         self.owned = False
         self.position = self._saved = None
         self.token = uuid4()
@@ -202,7 +205,9 @@ class ReactorRunner:
             try:
                 if time.monotonic() - checked > CHECK_LOCKS_S:
                     checked = time.monotonic()
-                    if self.owned and self.lock_name not in self.locks.check():
+                    # (the lock connection is shared: another reactor's stop closes it)
+                    held = self.locks.check()
+                    if self.owned and self.lock_name not in held and not self._stop.is_set():
                         self._give_up()
                 if self.run_once() == self.batch_size:
                     self.failure = None
