@@ -23,9 +23,9 @@ from uuid import UUID
 import httpx
 import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
-from aksio.aggregates.webhooks.endpoint import WEBHOOK_EVENT_TYPES
+from aksio.aggregates.webhooks.endpoint import WEBHOOK_EVENT_TYPES, WebhookEndpoint
 from aksio.commands.bus import CommandBus
 from aksio.commands.webhooks import (
     Attempt,
@@ -50,6 +50,7 @@ from aksio.projections.locks import Locks
 
 logger = logging.getLogger(__name__)
 DUE_CHECK_S = 0.5  # how often retries coming due are looked for
+ENDPOINT_TOPICS = WebhookEndpoint.TOPIC + "."  # the only events that change subscriptions
 Observer = Callable[[str], None]
 
 
@@ -133,7 +134,10 @@ class WebhookDispatcher(Reactor):
         self.engine: Engine | None = None
         self.written = 0  # position of our latest command: the read model must reach it
         self.observers: list[Observer] = []
-        self._subscribed: set[str] | None = None  # event types anyone subscribes to
+        # The event types anyone subscribes to, as the read model showed them once it had
+        # every endpoint event seen in the log so far; None until read (again).
+        self._subscribed: set[str] | None = None
+        self._changed_at = 0  # position of the latest endpoint event seen in the log
 
     def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
         self.engine = engine
@@ -143,20 +147,40 @@ class WebhookDispatcher(Reactor):
     def follows(self, topic: str) -> bool:
         return public_type_of_topic(topic) in WEBHOOK_EVENT_TYPES
 
-    def begin_batch(self) -> None:
-        """Forgets which event types have subscribers: read again once per batch."""
-        self._subscribed = None
+    def wanted(self, topic: str) -> bool:
+        """Whether an event of a followed `topic` may have subscribers: one of a type that
+        nobody subscribes to is skipped without being decoded (nor waking the follower)."""
+        subscribed = self._subscribed
+        return subscribed is None or public_type_of_topic(topic) in subscribed
+
+    def saw(self, topic: str, position: int) -> None:
+        """Notes an endpoint event passing in the log: subscriptions are read again once the
+        read model shows it. A runner (re)claiming the reactor notes one at its saved position,
+        as it has not seen those before it (another process may have)."""
+        if topic.startswith(ENDPOINT_TOPICS):
+            self._subscribed = None
+            self._changed_at = position
+
+    def subscriptions_ready(self) -> bool:
+        """Reads the subscribed types once the read model shows every endpoint event seen;
+        False while it does not (the follower stops before the event and tries again)."""
+        if self._subscribed is not None:
+            return True
+        assert self.engine is not None
+        with self.engine.connect() as conn:
+            if _projected(conn, self.projection) < self._changed_at:
+                return False
+            self._subscribed = q.subscribed_types(conn)
+        return True
 
     def react(self, event: DomainEvent, position: int) -> None:
         kind = public_type(event)
-        if kind not in WEBHOOK_EVENT_TYPES:
+        if kind not in WEBHOOK_EVENT_TYPES or not self.subscriptions_ready():
             return
-        assert self.engine is not None
+        assert self._subscribed is not None and self.engine is not None
+        if kind not in self._subscribed:
+            return
         with self.engine.connect() as conn:
-            if self._subscribed is None:
-                self._subscribed = q.subscribed_types(conn)
-            if kind not in self._subscribed:
-                return
             owner = self._owner_of(event)
             targets = q.subscribed_endpoints(conn, owner, kind) if owner else []
         if not targets:
@@ -187,10 +211,7 @@ class WebhookDispatcher(Reactor):
         """True once the webhooks read model shows every command this dispatcher ran."""
         assert self.engine is not None
         with self.engine.connect() as conn:
-            position = conn.execute(
-                sa.select(tracking.c.position).where(tracking.c.name == self.projection)
-            ).scalar()
-        return int(position or 0) >= self.written
+            return _projected(conn, self.projection) >= self.written
 
     def deliver_due(self) -> int | None:
         """Sends every due delivery once; returns how many were tried, or None while the read
@@ -256,13 +277,21 @@ class DispatcherRunner(ReactorRunner):
             if not self._claim():
                 return 0
             written = self.reactor.written
+            claimed = self.position is None  # read from the database by `_page`
             notifications = self._page()
-            self.reactor.begin_batch()
+            if claimed:
+                self.reactor.saw(ENDPOINT_TOPICS, self.position or 0)
+            handled = 0
             for notification in notifications:
-                if self.follows(notification.topic):
+                topic = notification.topic
+                self.reactor.saw(topic, notification.id)
+                if self.follows(topic):
+                    if not self.reactor.subscriptions_ready():
+                        break  # the read model lags the endpoint events: next run
                     event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
                     self.reactor.react(event, notification.id)
                 self.position = notification.id
+                handled += 1
             scheduled = self.reactor.written != written
             # Saved per batch that scheduled deliveries: a crash repeats the batch, and
             # scheduling is idempotent.
@@ -271,11 +300,27 @@ class DispatcherRunner(ReactorRunner):
             look = settle or self.reactor.written != self._checked or now >= self._next_check
             if look and self.reactor.deliver_due() is not None:
                 self._checked, self._next_check = self.reactor.written, now + DUE_CHECK_S
-            return len(notifications)
+            return handled
+
+    def follows(self, topic: str) -> bool:
+        return super().follows(topic) and self.reactor.wanted(topic)
+
+    def wake(self, _position: int = 0, topics: frozenset[str] = frozenset()) -> None:
+        """Also wakes for endpoint events, so new subscriptions are read at once."""
+        if any(topic.startswith(ENDPOINT_TOPICS) for topic in topics):
+            self._wake.set()
+        else:
+            super().wake(_position, topics)
 
     def stop(self) -> None:
         super().stop()
         self.reactor.close()
+
+
+def _projected(conn: Connection, projection: str) -> int:
+    """The log position a projection's read model shows."""
+    query = sa.select(tracking.c.position).where(tracking.c.name == projection)
+    return int(conn.execute(query).scalar() or 0)
 
 
 def webhook_dispatcher(bus: CommandBus, schedule: str) -> WebhookDispatcher:
