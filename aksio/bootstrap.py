@@ -47,7 +47,7 @@ from aksio.projections.db import make_engine, metadata
 from aksio.projections.documents import DocumentsProjection
 from aksio.projections.documents_chunks import DocumentChunksProjection
 from aksio.projections.flashcards import FlashcardsProjection
-from aksio.projections.learning import LearningProjection
+from aksio.projections.learning.projection import LearningProjection
 from aksio.projections.locks import make_locks
 from aksio.projections.positions import PositionWatch
 from aksio.projections.quarantine import HeldWatch, held_back

@@ -36,9 +36,9 @@ from aksio.aggregates.learning.study_session import StudySession
 from aksio.bootstrap import build, migrate
 from aksio.core.store import EventStore
 from aksio.integrations.tokens import TokenService
-from aksio.projections.learning_activity import activity_dashboard
-from aksio.projections.learning_analytics import overview
-from aksio.projections.learning_time import user_zone
+from aksio.projections.learning.activity import activity_dashboard
+from aksio.projections.learning.analytics import overview
+from aksio.projections.learning.time import user_zone
 from aksio.settings import Settings
 from benchmarks.common import (
     SECRET,

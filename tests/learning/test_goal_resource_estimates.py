@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
-from aksio.projections.learning_resources import difficulty_of, reading_estimate
+from aksio.projections.learning.resources import difficulty_of, reading_estimate
 from tests.learning.support import BASE, learner, make_goal, make_plan, ok
 
 # 10 words in 2 sentences, one word longer than six letters: LIX 5 + 10 = 15.

@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
 from aksio.core.clock import FixedClock
-from aksio.projections.learning import LearningProjection
+from aksio.projections.learning.projection import LearningProjection
 from tests.learning import history
 from tests.learning.support import BASE, at, learner, ok
 

@@ -9,7 +9,7 @@ from uuid import uuid4
 from aksio.aggregates.learning.localtime import local_day, zone
 from aksio.aggregates.learning.study_session import StudySession
 from aksio.bootstrap import System
-from aksio.projections.learning_time import daily_totals, hourly_totals
+from aksio.projections.learning.time import daily_totals, hourly_totals
 
 ZONES = (
     "Europe/Oslo",

@@ -29,8 +29,8 @@ from aksio.api.schemas.learning_reports import (
     RecommendationsOut,
 )
 from aksio.commands.learning import CreateStudyPlan, DeleteStudyPlan, SaveSchedule, UpdateStudyPlan
-from aksio.projections import learning_queries as q
-from aksio.projections import learning_reports as reports
+from aksio.projections.learning import queries as q
+from aksio.projections.learning import reports as reports
 
 plans = APIRouter(prefix="/api/v1/learning/study-plans", tags=["learning"], responses=ERRORS)
 

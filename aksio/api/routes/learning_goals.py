@@ -24,8 +24,8 @@ from aksio.commands.learning import (
     UpdateGoal,
     UpdateGoalProgress,
 )
-from aksio.projections import learning_queries as q
-from aksio.projections.learning_resources import goal_resources
+from aksio.projections.learning import queries as q
+from aksio.projections.learning.resources import goal_resources
 
 router = APIRouter(prefix="/api/v1/learning/goals", tags=["learning"], responses=ERRORS)
 

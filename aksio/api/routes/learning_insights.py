@@ -16,8 +16,8 @@ from aksio.api.schemas.learning_reports import (
     PathAnalysisOut,
     TrendsOut,
 )
-from aksio.projections import learning_analytics as analytics
-from aksio.projections.learning_activity import activity_dashboard, learning_paths
+from aksio.projections.learning import analytics as analytics
+from aksio.projections.learning.activity import activity_dashboard, learning_paths
 
 analytics_router = APIRouter(
     prefix="/api/v1/learning/analytics", tags=["learning"], responses=ERRORS

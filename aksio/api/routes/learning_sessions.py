@@ -24,8 +24,8 @@ from aksio.commands.learning import (
     UpdateStudySession,
 )
 from aksio.core.errors import ValidationFailed
-from aksio.projections import learning_queries as q
-from aksio.projections.learning_analytics import session_stats
+from aksio.projections.learning import queries as q
+from aksio.projections.learning.analytics import session_stats
 
 router = APIRouter(prefix="/api/v1/learning/study-sessions", tags=["learning"], responses=ERRORS)
 

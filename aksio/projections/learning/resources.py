@@ -25,8 +25,8 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aksio.projections import learning_signals as signals
 from aksio.projections.documents import contents, get_document
+from aksio.projections.learning import signals
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}
 SAMPLE_CHARS = 20_000  # enough text for a stable readability index, little to read

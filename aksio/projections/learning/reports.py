@@ -31,9 +31,9 @@ from aksio.aggregates.learning.scheduling import (
 )
 from aksio.core.errors import InvalidState
 from aksio.projections import courses as courses_read_model
-from aksio.projections import learning_queries as q
-from aksio.projections import learning_signals as signals
-from aksio.projections.learning_time import daily_totals
+from aksio.projections.learning import queries as q
+from aksio.projections.learning import signals
+from aksio.projections.learning.time import daily_totals
 
 RECENT_DAYS = 14
 UPCOMING = 10

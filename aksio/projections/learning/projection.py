@@ -2,7 +2,7 @@
 
 Rows keep UTC instants and, for sessions, their Unix seconds (`started_s`),
 so that questions in the learner's time zone can be answered at query time
-(see `learning_time`). Every figure is derived from these rows, which a
+(see `time`). Every figure is derived from these rows, which a
 replay of the log rebuilds exactly.
 """
 
@@ -15,7 +15,7 @@ from aksio.aggregates.learning.goal import GOAL_FIELDS, Goal
 from aksio.aggregates.learning.study_plan import PLAN_FIELDS, StudyPlan
 from aksio.aggregates.learning.study_session import StudySession
 from aksio.projections.base import Projection, Rows, handles
-from aksio.projections.learning_tables import goal_progress, goals, study_plans, study_sessions
+from aksio.projections.learning.tables import goal_progress, goals, study_plans, study_sessions
 
 
 def _ids(values: list[Any]) -> list[str]:

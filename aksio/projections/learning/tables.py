@@ -1,4 +1,4 @@
-"""Tables of the learning read model (see `learning` for how events fill them)."""
+"""Tables of the learning read model (see `projection` for how events fill them)."""
 
 from __future__ import annotations
 
@@ -93,7 +93,7 @@ study_sessions = sa.Table(
     sa.Column("progress_updates", sa.JSON, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
-    # Covers the grouping queries of `learning_time`, which then never read the table.
+    # Covers the grouping queries of `time`, which then never read the table.
     sa.Index(
         "ix_rm_study_sessions_owner_status_start",
         "owner_id",

@@ -26,7 +26,7 @@ from aksio.aggregates.learning.localtime import (
     zone,
 )
 from aksio.projections import accounts as accounts_read_model
-from aksio.projections.learning_tables import study_sessions as s
+from aksio.projections.learning.tables import study_sessions as s
 
 
 def user_zone(conn: Connection, owner_id: UUID) -> ZoneInfo:

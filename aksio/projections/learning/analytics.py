@@ -19,10 +19,10 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.learning.localtime import day_span, local_day, local_midnight
 from aksio.aggregates.learning.progress import plan_figures
 from aksio.aggregates.learning.streaks import streak
-from aksio.projections import learning_queries as q
 from aksio.projections.base import Row
-from aksio.projections.learning_reports import exam_date
-from aksio.projections.learning_time import Totals, daily_totals, hourly_totals, overall
+from aksio.projections.learning import queries as q
+from aksio.projections.learning.reports import exam_date
+from aksio.projections.learning.time import Totals, daily_totals, hourly_totals, overall
 
 VELOCITY_ON_TRACK = 0.9
 

@@ -21,10 +21,10 @@ from aksio.aggregates.learning.path_analysis import (
 from aksio.aggregates.learning.progress import priority_name
 from aksio.aggregates.learning.streaks import milestones, streak
 from aksio.projections import courses as courses_read_model
-from aksio.projections import learning_queries as q
 from aksio.projections.base import Row
-from aksio.projections.learning_reports import goal_nodes
-from aksio.projections.learning_time import Totals, daily_totals
+from aksio.projections.learning import queries as q
+from aksio.projections.learning.reports import goal_nodes
+from aksio.projections.learning.time import Totals, daily_totals
 
 DEADLINE_DAYS = 30
 ACHIEVEMENT_DAYS = 30

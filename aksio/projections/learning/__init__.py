@@ -1,0 +1,1 @@
+"""Read model of the learning context: plans, goals, sessions and the reports drawn from them."""
