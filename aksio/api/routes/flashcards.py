@@ -12,7 +12,6 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
 from aksio.aggregates.flashcards.fsrs_adapter import FsrsSettings
 from aksio.aggregates.flashcards.review_log import parse_review_log
-from aksio.aggregates.flashcards.schedule import SCHEDULERS
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
 from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.api.schemas.flashcards import (
@@ -42,32 +41,12 @@ from aksio.commands.flashcards import (
 from aksio.commands.fsrs_parameters import KeepFsrsParameters
 from aksio.core.errors import NotFound
 from aksio.integrations import anki, fsrs_fit
-from aksio.projections import accounts as account_queries
-from aksio.projections import courses as course_queries
 from aksio.projections import flashcards_queries as q
+from aksio.usecases.ownership import own_course
+from aksio.usecases.scheduling import choose_scheduler, scheduler_for
 
 router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"], responses=ERRORS)
 IMPORT_WAIT_S = 120.0
-
-
-def choose_scheduler(*choices: object) -> str:
-    """The first choice that names a scheduler (course before profile); SM-2 without one."""
-    return next((str(c) for c in choices if c in SCHEDULERS), "sm2")
-
-
-def profile_scheduler(reads: Connection, user: UUID) -> str:
-    """The scheduler chosen in the user's profile; SM-2 when none is chosen."""
-    profile = account_queries.get_profile(reads, user)
-    return choose_scheduler(profile.get("scheduler") if profile else None)
-
-
-def scheduler_for(reads: Connection, user: UUID, course_id: UUID | None) -> str:
-    """The course's scheduler when it names one, else the user's profile choice."""
-    if course_id is not None:
-        chosen = course_queries.course_scheduler(reads, course_id)
-        if chosen in SCHEDULERS:
-            return str(chosen)
-    return profile_scheduler(reads, user)
 
 
 def choose_fsrs(course: dict[str, Any] | None, profile: dict[str, Any] | None) -> FsrsSettings:
@@ -89,11 +68,6 @@ def _card_choices(reads: Connection, user: UUID, card_id: UUID) -> tuple[str, Fs
     profile = {"fsrs_parameters": found["profile_parameters"]}
     profile["desired_retention"] = found["profile_retention"]
     return scheduler, choose_fsrs(course, profile)
-
-
-def _own_course(reads: Connection, user: UUID, course_id: UUID) -> None:
-    if course_queries.get_course(reads, user, course_id) is None:
-        raise NotFound("Course")
 
 
 def _row(reads: Connection, user: UUID, card_id: UUID) -> dict[str, Any]:
@@ -118,7 +92,7 @@ def create_flashcard(
     body: FlashcardCreate, user: CurrentUser, bus: Bus, reads: Reads, now: Now
 ) -> FlashcardOut:
     """Create a flashcard in one of your courses; it is due at once."""
-    _own_course(reads, user, body.course)
+    own_course(reads, user, body.course)
     fields = body.model_dump(exclude={"course"}) | {"course_id": body.course}
     scheduler = scheduler_for(reads, user, body.course)
     card_id = bus.run(CreateFlashcard(owner_id=user, fields=fields, scheduler=scheduler))
@@ -184,7 +158,7 @@ def scheduler_evaluation(
 ) -> SchedulerEvaluation:
     """How well SM-2 and FSRS predict your own recall, replaying your review history."""
     if course is not None:
-        _own_course(reads, user, course)
+        own_course(reads, user, course)
     history = q.review_history(reads, user, course)
     records = [ReviewRecord(card, at, quality) for card, at, quality in history]
     figures = evaluate(records, scheduler_for(reads, user, course))
@@ -196,7 +170,7 @@ def scheduler_evaluation(
 def optimize_fsrs(body: OptimizeRequest, user: CurrentUser, bus: Bus, reads: Reads) -> OptimizeOut:
     """Fit FSRS parameters to your reviews (or a course's) and use them for its FSRS cards."""
     if body.course is not None:
-        _own_course(reads, user, body.course)
+        own_course(reads, user, body.course)
     history = q.review_history(reads, user, body.course)
     records = [ReviewRecord(card, at, quality) for card, at, quality in history]
     # The fit runs here, not in the handler, which the bus may retry.
@@ -230,7 +204,7 @@ def import_review_log(
 ) -> ImportOut:
     """Import cards with their review history from a CSV review log or an Anki package."""
     if course is not None:
-        _own_course(reads, user, course)
+        own_course(reads, user, course)
     scheduler = scheduler_for(reads, user, course)
     head = file.file.read(4)
     file.file.seek(0)
@@ -276,7 +250,7 @@ def update_flashcard(
     if "course" in changes:
         course = changes.pop("course")
         if course is not None:
-            _own_course(reads, user, course)
+            own_course(reads, user, course)
         changes["course_id"] = course
     command = UpdateFlashcard(owner_id=user, flashcard_id=card_id, changes=changes, status=status)
     bus.run(command)
