@@ -204,11 +204,15 @@ def refine(schema: dict[str, Any]) -> dict[str, Any]:
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
             declared = {int(code) for code in responses if code[0] in "45"}
-            for code in declared:
-                del responses[str(code)]
-            # Statuses a route declared beyond the routers' common set stay (402, 403, 503).
-            extra = declared - {400, 401, 404, 409, 413, 422, 429}
-            for status in sorted(error_statuses(path, method, operation) | extra):
+            if path.startswith("/api/"):  # every answer of these is the envelope
+                for code in declared:
+                    del responses[str(code)]
+                # Statuses a route declared beyond the routers' common set stay (402, 403, 503).
+                declared -= {400, 401, 404, 409, 413, 422, 429}
+                wanted = error_statuses(path, method, operation) | declared
+            else:  # /health and /metrics describe their own failures; the server adds these
+                wanted = error_statuses(path, method, operation) - declared
+            for status in sorted(wanted):
                 responses[str(status)] = _error_response(status)
             for code, response in responses.items():
                 if code.startswith("2"):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import jsonschema_rs
@@ -107,3 +108,17 @@ def test_form_fields_offer_no_null(spec: Spec) -> None:
     ref = upload["requestBody"]["content"]["multipart/form-data"]["schema"]["$ref"]
     form = spec["components"]["schemas"][ref.rsplit("/", 1)[1]]
     assert "null" not in str(form["properties"])
+
+
+def test_routes_outside_the_api_keep_their_own_failures(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    migrate(settings)
+    system = build(settings)
+    try:
+        app = create_app(system)
+        app.add_api_route("/probe", lambda: {}, responses={503: {"description": "Degraded."}})
+        responses = app.openapi()["paths"]["/probe"]["get"]["responses"]
+    finally:
+        system.close()
+    assert responses["503"] == {"description": "Degraded."}
+    assert {"408", "431", "500"} <= set(responses)
