@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,6 +11,8 @@ from uuid import UUID
 import jwt
 
 from aksio.core.errors import AuthenticationFailed
+
+VERIFIED_CACHE_SIZE = 10_000
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,9 @@ class TokenService:
         self.secret = secret
         self.access_ttl = timedelta(minutes=access_minutes)
         self.refresh_ttl = timedelta(days=refresh_days)
+        # Access tokens already verified, with their expiry: the rate limiter and the route
+        # both ask for the user, and a client sends the same token until it expires.
+        self._verified: dict[str, tuple[UUID, float]] = {}
 
     def _encode(self, claims: dict[str, Any]) -> str:
         return jwt.encode(claims, self.secret, algorithm="HS256")
@@ -57,11 +63,19 @@ class TokenService:
         )
 
     def user_of_access(self, token: str) -> UUID:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
         claims = self._decode(token, "access")
         try:
-            return UUID(claims["sub"])
+            user = UUID(claims["sub"])
         except (ValueError, TypeError):
             raise AuthenticationFailed("Token is invalid or expired.") from None
+        if len(self._verified) >= VERIFIED_CACHE_SIZE:
+            self._verified.clear()  # simpler than LRU; refilled at one decode per client
+        if isinstance(claims.get("exp"), int | float):
+            self._verified[token] = (user, float(claims["exp"]))
+        return user
 
     def read_refresh(self, token: str) -> RefreshClaims:
         claims = self._decode(token, "refresh")
