@@ -14,12 +14,11 @@ from uuid import UUID
 
 from sqlalchemy.engine import Connection
 
+from aksio.aggregates.flashcards.flashcard import DIFFICULTIES, Difficulty
 from aksio.commands.generation import StoreGeneratedContent
 from aksio.commands.services import Services
 from aksio.core.errors import InvalidState, NotFound
 from aksio.integrations.llm.models import (
-    DIFFICULTIES,
-    Difficulty,
     Generated,
     GenerationRequest,
     Material,

@@ -21,9 +21,9 @@ from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates import values as v
 from aksio.aggregates.flashcards import fsrs_adapter
+from aksio.aggregates.flashcards.schedule import SCHEDULERS
 from aksio.core.errors import ValidationFailed
 
-SCHEDULERS = ("sm2", "fsrs")
 PROFILE_RULES = {
     "first_name": v.text(max_length=150),
     "last_name": v.text(max_length=150),

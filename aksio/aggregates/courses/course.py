@@ -15,9 +15,9 @@ from eventsourcing.domain import Aggregate, event
 
 from aksio.aggregates import values as v
 from aksio.aggregates.flashcards import fsrs_adapter
+from aksio.aggregates.flashcards.schedule import SCHEDULERS
 from aksio.core.errors import NotFound, ValidationFailed
 
-SCHEDULERS = ("sm2", "fsrs")
 _NOTE = v.text(nullable=True, max_length=200)
 COURSE_RULES = {
     "name": v.text(required=True, max_length=200),

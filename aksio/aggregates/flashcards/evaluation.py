@@ -19,6 +19,7 @@ from typing import Any
 
 from aksio.aggregates.flashcards import fsrs_adapter, sm2
 from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, FsrsState
+from aksio.aggregates.flashcards.schedule import SCHEDULERS
 from aksio.aggregates.flashcards.sm2 import Sm2State
 
 EPSILON = 1e-6
@@ -84,7 +85,7 @@ def predictions(
 ) -> list[Prediction]:
     """Every scored review's prediction by `scheduler` ("sm2" or "fsrs"); with `scored_from`,
     only those from that time on (the earlier reviews still shape the state)."""
-    if scheduler not in ("sm2", "fsrs"):
+    if scheduler not in SCHEDULERS:
         raise ValueError(f"unknown scheduler {scheduler!r}")
     return [
         p
@@ -160,6 +161,6 @@ def evaluate(
 ) -> dict[str, Any]:
     """Both schedulers side by side; the top level repeats `scheduler`'s own figures."""
     records = list(reviews)
-    results = [score(predictions(records, name, fsrs), name) for name in ("sm2", "fsrs")]
+    results = [score(predictions(records, name, fsrs), name) for name in SCHEDULERS]
     own = next(result for result in results if result["scheduler"] == scheduler)
     return {**own, "results": results}

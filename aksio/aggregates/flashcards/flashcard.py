@@ -14,7 +14,7 @@ cards stored before sources were kept, and cards made by hand, have none.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
@@ -28,7 +28,8 @@ from aksio.core.errors import InvalidState, ValidationFailed
 CARD_FIELDS = (
     "question", "answer", "difficulty_level", "tags", "explanation", "course_id", "source",
 )  # fmt: skip
-DIFFICULTIES = ("easy", "medium", "hard")
+Difficulty = Literal["easy", "medium", "hard"]
+DIFFICULTIES: tuple[Difficulty, ...] = get_args(Difficulty)
 CARD_RULES = {
     "question": v.text(required=True),
     "answer": v.text(),

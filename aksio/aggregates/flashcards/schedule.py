@@ -13,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, get_args
 
 from aksio.aggregates.flashcards import fsrs_adapter, sm2
 from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings, FsrsState
 from aksio.aggregates.flashcards.sm2 import Sm2State
 
-SCHEDULERS = ("sm2", "fsrs")
+Scheduler = Literal["sm2", "fsrs"]
+SCHEDULERS: tuple[Scheduler, ...] = get_args(Scheduler)
 MASTERY_LEVELS = ("new", "learning", "difficult", "mastered")
 _TIMES = ("next_review_date", "fsrs_due", "last_reviewed_at")
 # 1: every review moved SM-2 (states stored before drills); 2: same-day repeats are drills.

@@ -10,12 +10,12 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.aggregates.flashcards.fsrs_adapter import FsrsSettings
 from aksio.aggregates.flashcards.review_log import parse_review_log
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
 from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.api.schemas.flashcards import (
-    Difficulty,
     FlashcardCreate,
     FlashcardOut,
     FlashcardStats,

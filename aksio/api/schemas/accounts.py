@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 from uuid import UUID
 
 from pydantic import MISSING, BaseModel, EmailStr, Field
 
+from aksio.aggregates.flashcards.schedule import Scheduler
 from aksio.api.schemas.common import Strict
 
 Password = Field(min_length=8, max_length=256, description="At least 8 characters.")
@@ -85,7 +86,7 @@ class ProfileUpdate(Strict):
     study_goals: list[Annotated[str, Field(max_length=200)]] | MISSING = Field(
         default=MISSING, max_length=50
     )
-    scheduler: Literal["sm2", "fsrs"] | MISSING = Field(
+    scheduler: Scheduler | MISSING = Field(
         default=MISSING, description="Spaced-repetition scheduler of your cards (default sm2)."
     )
     desired_retention: float | MISSING = Field(

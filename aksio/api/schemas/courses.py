@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import MISSING, BaseModel, Field
 
+from aksio.aggregates.flashcards.schedule import Scheduler
 from aksio.api.schemas.common import IsoDate, Strict
 
 Difficulty = Literal["beginner", "intermediate", "advanced"]
-Scheduler = Literal["sm2", "fsrs"]
 
 
 class CourseFields(Strict):

@@ -9,10 +9,11 @@ from uuid import UUID
 from pydantic import MISSING, BaseModel, Field
 
 from aksio.aggregates.flashcards import fsrs_adapter
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.aggregates.flashcards.fsrs_adapter import FsrsState
+from aksio.aggregates.flashcards.schedule import Scheduler
 from aksio.api.schemas.common import Id, Strict
 
-Difficulty = Literal["easy", "medium", "hard"]
 Status = Literal["active", "archived"]
 Mastery = Literal["new", "learning", "difficult", "mastered"]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
@@ -51,7 +52,7 @@ class Scheduling(BaseModel):
     retrievability: float | None = Field(
         description="FSRS cards only: predicted probability of recall now (0..1)."
     )
-    scheduler: Literal["sm2", "fsrs"]
+    scheduler: Scheduler
 
 
 def retrievability_of(row: dict[str, Any], now: datetime) -> float | None:
@@ -183,7 +184,7 @@ class ImportOut(BaseModel):
     cards_imported: int
     reviews_imported: int
     course: UUID | None
-    scheduler: Literal["sm2", "fsrs"]
+    scheduler: Scheduler
 
 
 class SchedulerScore(BaseModel):

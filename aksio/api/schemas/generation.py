@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 from uuid import UUID
 
 from pydantic import BaseModel, Field
 
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.api.schemas.common import Id, Strict
 
 
@@ -25,7 +26,7 @@ class GenerateRequest(Strict):
     )
     flashcard_count: int = Field(default=10, ge=0, le=100)
     quiz_questions: int = Field(default=5, ge=0, le=50)
-    difficulty_level: Literal["easy", "medium", "hard"] = "medium"
+    difficulty_level: Difficulty = "medium"
 
 
 class SourceOut(BaseModel):

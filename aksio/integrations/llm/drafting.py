@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from aksio.aggregates.flashcards.flashcard import DIFFICULTIES, Difficulty
 from aksio.integrations.llm.mining import (
     Definition,
     Sentence,
@@ -28,7 +29,7 @@ from aksio.integrations.llm.mining import (
     stem,
     term_key,
 )
-from aksio.integrations.llm.models import DIFFICULTIES, Difficulty, PassageLike, Source
+from aksio.integrations.llm.models import PassageLike, Source
 
 FORM_HARDNESS = {"definition": 0.0, "called": 0.2, "cloze": 0.45}
 BLANK = "_____"

@@ -15,9 +15,9 @@ from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Difficulty = Literal["easy", "medium", "hard"]
+from aksio.aggregates.flashcards.flashcard import Difficulty
+
 QuestionKind = Literal["multiple_choice", "true_false", "short_answer"]
-DIFFICULTIES: tuple[Difficulty, ...] = ("easy", "medium", "hard")
 _TOKEN = re.compile(r"[A-Za-z]+|\d|[^\sA-Za-z\d]")
 REFERRING = frozenset({"it", "its", "that", "this", "they", "them", "those", "these", "he", "she"})
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator, Sequence
 
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.integrations.llm.drafting import Candidate, Reading, by_difficulty, shortlist
 from aksio.integrations.llm.mining import SPLIT, clean, content_words, stem
 from aksio.integrations.llm.models import (
@@ -19,7 +20,6 @@ from aksio.integrations.llm.models import (
     ChatDelta,
     ChatReply,
     ChatRequest,
-    Difficulty,
     DocumentSummary,
     Generated,
     GenerationRequest,

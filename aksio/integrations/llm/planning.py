@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aksio.integrations.llm.models import DIFFICULTIES, Difficulty
+from aksio.aggregates.flashcards.flashcard import DIFFICULTIES, Difficulty
 
 SPREAD: dict[Difficulty, tuple[float, float, float]] = {
     "easy": (0.6, 0.3, 0.1),

@@ -13,9 +13,9 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.integrations.llm.models import (
     ChatRequest,
-    Difficulty,
     GenerationRequest,
     PassageLike,
     QuestionKind,

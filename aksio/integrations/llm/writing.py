@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
+from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.integrations.llm.drafting import Candidate, Reading
-from aksio.integrations.llm.models import CardDraft, Difficulty, QuestionDraft
+from aksio.integrations.llm.models import CardDraft, QuestionDraft
 
 CONFIDENCE = {"definition": 0.92, "called": 0.9, "cloze": 0.8}
 
