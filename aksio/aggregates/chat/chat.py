@@ -76,6 +76,9 @@ class Chat(Aggregate):
         context_documents: list[str]
         sent_at: datetime
 
+        def apply(self, aggregate: Chat) -> None:
+            aggregate.messages += 1
+
     class ResponseGiven(Aggregate.Event):
         """The answer to `reply_to`; `context_used` names the documents and passages cited."""
 
@@ -89,6 +92,9 @@ class Chat(Aggregate):
         processing_time_ms: int
         context_used: dict[str, Any]
         answered_at: datetime
+
+        def apply(self, aggregate: Chat) -> None:
+            aggregate.messages += 1
 
     class ContextAdded(Aggregate.Event):
         TOPIC = "aksio.chat.context_added"
@@ -140,8 +146,11 @@ class Chat(Aggregate):
         self._require_active()
         v.check({"content": question.get("content")}, {"content": v.text(required=True)})
         asked_id, answer_id = uuid4(), uuid4()
-        self._message_sent(message_id=asked_id, sent_at=asked, **question)
-        self._response_given(message_id=answer_id, reply_to=asked_id, answered_at=now, **answer)
+        # Events whose appliers need few of their fields are triggered with all of them.
+        self.trigger_event(self.MessageSent, message_id=asked_id, sent_at=asked, **question)
+        self.trigger_event(
+            self.ResponseGiven, message_id=answer_id, reply_to=asked_id, answered_at=now, **answer
+        )
         return asked_id, answer_id
 
     def add_context(self, fields: dict[str, Any], now: datetime) -> UUID:
@@ -153,7 +162,8 @@ class Chat(Aggregate):
         if fields.get("priority") not in PRIORITIES:
             raise ValidationFailed.field("priority", "Must be high, medium or low.")
         context_id = uuid4()
-        self._context_added(context_id=context_id, added_at=now, **fields)
+        # Contexts live in the read model only: the chat's own state does not change.
+        self.trigger_event(self.ContextAdded, context_id=context_id, added_at=now, **fields)
         return context_id
 
     @event(Updated)
@@ -167,21 +177,3 @@ class Chat(Aggregate):
     @event(Restored)
     def _restored(self, updated_at: datetime) -> None:
         self.status = "active"
-
-    @event(MessageSent)
-    def _message_sent(self, message_id: UUID, content: str, message_type: str,
-                      context_documents: list[str], sent_at: datetime) -> None:  # fmt: skip
-        self.messages += 1
-
-    @event(ResponseGiven)
-    def _response_given(self, message_id: UUID, reply_to: UUID, content: str,
-                        ai_model_used: str, token_count: int, prompt_tokens: int,
-                        processing_time_ms: int, context_used: dict[str, Any],
-                        answered_at: datetime) -> None:  # fmt: skip
-        self.messages += 1
-
-    @event(ContextAdded)
-    def _context_added(self, context_id: UUID, context_type: str, content: str | None,
-                       document_ids: list[str], priority: str, expires_at: datetime | None,
-                       added_at: datetime) -> None:  # fmt: skip
-        return None

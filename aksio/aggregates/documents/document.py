@@ -65,11 +65,17 @@ class Document(Aggregate):
         TOPIC = "aksio.document.processing_started"
         run_id: UUID
 
+        def apply(self, aggregate: Document) -> None:
+            aggregate.run_started = True
+
     class ProcessingProgressed(Aggregate.Event):
         TOPIC = "aksio.document.processing_progressed"
         run_id: UUID
         progress_percentage: int
         stage: str
+
+        def apply(self, aggregate: Document) -> None:
+            aggregate.progress = self.progress_percentage
 
     class ProcessingCompleted(Aggregate.Event):
         """The result of a run; `sections` and `chunks` hold offsets into `extracted_text`."""
@@ -84,10 +90,19 @@ class Document(Aggregate):
         chunks: list[dict[str, Any]]
         metadata: dict[str, Any]
 
+        def apply(self, aggregate: Document) -> None:
+            aggregate.run_finished = True
+            aggregate.progress = 100
+            aggregate.status = "completed"
+
     class ProcessingFailed(Aggregate.Event):
         TOPIC = "aksio.document.processing_failed"
         run_id: UUID
         error: str
+
+        def apply(self, aggregate: Document) -> None:
+            aggregate.run_finished = True
+            aggregate.status = "failed"
 
     @event(Created)
     def __init__(
@@ -154,7 +169,7 @@ class Document(Aggregate):
         if not self.is_current(run_id):
             return False
         if not self.run_started:
-            self._processing_started(run_id=run_id)
+            self.trigger_event(self.ProcessingStarted, run_id=run_id)
         return True
 
     def attach_fetched(
@@ -165,17 +180,20 @@ class Document(Aggregate):
 
     def report_progress(self, run_id: UUID, percentage: int, stage: str) -> None:
         if self.is_current(run_id) and percentage > self.progress:
-            self._processing_progressed(
-                run_id=run_id, progress_percentage=min(percentage, 99), stage=stage
+            self.trigger_event(
+                self.ProcessingProgressed,
+                run_id=run_id,
+                progress_percentage=min(percentage, 99),
+                stage=stage,
             )
 
     def complete(self, run_id: UUID, result: dict[str, Any]) -> None:
         if self.is_current(run_id):
-            self._processing_completed(run_id=run_id, **result)
+            self.trigger_event(self.ProcessingCompleted, run_id=run_id, **result)
 
     def fail(self, run_id: UUID, error: str) -> None:
         if self.is_current(run_id):
-            self._processing_failed(run_id=run_id, error=error)
+            self.trigger_event(self.ProcessingFailed, run_id=run_id, error=error)
 
     # -- appliers --------------------------------------------------------------------
     @event(Uploaded)
@@ -210,32 +228,3 @@ class Document(Aggregate):
         self.run_finished = False
         self.progress = 0
         self.status = "processing"
-
-    @event(ProcessingStarted)
-    def _processing_started(self, run_id: UUID) -> None:
-        self.run_started = True
-
-    @event(ProcessingProgressed)
-    def _processing_progressed(self, run_id: UUID, progress_percentage: int, stage: str) -> None:
-        self.progress = progress_percentage
-
-    @event(ProcessingCompleted)
-    def _processing_completed(
-        self,
-        run_id: UUID,
-        extracted_text: str,
-        summary: str,
-        topics: list[str],
-        key_concepts: list[str],
-        sections: list[dict[str, Any]],
-        chunks: list[dict[str, Any]],
-        metadata: dict[str, Any],
-    ) -> None:
-        self.run_finished = True
-        self.progress = 100
-        self.status = "completed"
-
-    @event(ProcessingFailed)
-    def _processing_failed(self, run_id: UUID, error: str) -> None:
-        self.run_finished = True
-        self.status = "failed"
