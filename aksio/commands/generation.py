@@ -16,8 +16,8 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate
 
 from aksio.aggregates.billing.usage import UsageMeter, meter_id, period_of
-from aksio.aggregates.flashcards.flashcard import CARD_FIELDS, Flashcard
-from aksio.aggregates.quizzes.quiz import QUESTION_FIELDS, Quiz
+from aksio.aggregates.flashcards.flashcard import Flashcard
+from aksio.aggregates.quizzes.quiz import Quiz
 from aksio.commands.assessments import load_assessment
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.integrations.llm.models import CardDraft, QuestionDraft
@@ -55,17 +55,15 @@ def meter_tokens(
 
 
 def _card_fields(draft: CardDraft, course_id: UUID) -> dict[str, Any]:
-    fields: dict[str, Any] = {
+    return {
         "question": draft.question,
         "answer": draft.answer,
         "difficulty_level": draft.difficulty_level,
         "tags": ["generated", *([_slug(draft.term)] if draft.term else [])],
         "explanation": draft.explanation,
         "course_id": course_id,
+        "source": draft.source.model_dump(mode="json"),
     }
-    if "source" in CARD_FIELDS:  # shown on the card once the flashcards context keeps it
-        fields["source"] = draft.source.model_dump(mode="json")
-    return fields
 
 
 def _question_fields(draft: QuestionDraft, order: int) -> dict[str, Any]:
@@ -76,17 +74,15 @@ def _question_fields(draft: QuestionDraft, order: int) -> dict[str, Any]:
         {"id": str(uuid4()), "text": text, "is_correct": text.strip().lower() in correct}
         for text in draft.options
     ]
-    fields: dict[str, Any] = {
+    return {
         "question_text": draft.question_text,
         "question_type": draft.question_type,
         "points": 1,
         "explanation": draft.explanation,
         "order": order,
         "options": options,
+        "source": draft.source.model_dump(mode="json"),
     }
-    if "source" in QUESTION_FIELDS:  # shown on the question once the quizzes context keeps it
-        fields["source"] = draft.source.model_dump(mode="json")
-    return fields
 
 
 def _slug(text: str) -> str:

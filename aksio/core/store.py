@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import fcntl
 import json
-import sys
 from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -296,7 +295,3 @@ def migrate_event_store(settings: Settings) -> None:
     """Creates the event store's tables; callers hold `migration_lock`."""
     store = open_store(settings, create_table=True)
     store.close()
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)

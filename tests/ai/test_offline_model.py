@@ -66,6 +66,9 @@ def test_makes_exactly_the_counts_asked_without_duplicates() -> None:
 def test_every_answer_is_in_its_cited_passage() -> None:
     made = generated(20, 15)
     by_page = {p.page: normal(p.text) for p in passages()}
+    # The checks below sit in loops: without cards and questions they would check nothing.
+    assert made.flashcards and made.questions
+    assert {q.question_type for q in made.questions} >= {"true_false", "multiple_choice"}
     for card in made.flashcards:
         cited = by_page[card.source.page]
         assert normal(card.source.excerpt) in cited

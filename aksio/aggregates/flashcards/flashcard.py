@@ -206,10 +206,6 @@ class Flashcard(Aggregate):
         self._review_undone(review_id=last["id"], restored=last["before"], undone_at=now)
         return UUID(str(last["id"]))
 
-    @property
-    def last_review_id(self) -> UUID | None:
-        return UUID(str(self.reviews[-1]["id"])) if self.reviews else None
-
     @event(Updated)
     def _updated(self, changes: dict[str, Any], updated_at: datetime) -> None:
         self.fields.update(changes)
