@@ -30,22 +30,6 @@ SEED = 20260101
 ACCEPTED = ["2xx", "401", "403", "404", "409", "415", "422", "429"]
 # Operation label -> checks known to fail on it (a comment each says why); none today.
 KNOWN: dict[str, set[str]] = {}
-INTEGER_REFUSED = "Input should be a valid integer"
-
-
-def _integral_float_refused(body: Any, response: Any) -> bool:
-    """A known defect, for the request schemas to settle: strict bodies refuse `5.0` for an
-    integer field, which JSON Schema's `integer` (and so the description) allows. Only that
-    answer is let through: a 400 whose every complaint is this one, about a field sent as 5.0."""
-    if response is None or response.status_code != 400 or not isinstance(body, dict):
-        return False
-    details = response.json().get("details", {})
-    return bool(details) and all(
-        messages == [INTEGER_REFUSED]
-        and isinstance(value := body.get(field), float)
-        and value.is_integer()
-        for field, messages in details.items()
-    )
 
 
 def _another_resource_missing(operation: str, response: Any) -> bool:
@@ -87,13 +71,9 @@ def _failures(event: events.ScenarioFinished) -> list[str]:
         interaction = event.recorder.interactions.get(case_id)
         response = interaction.response if interaction else None
         answer = f"{response.status_code} {response.text[:300]}" if response else "no response"
-        node = event.recorder.cases.get(case_id)
-        body = node.value.body if node else None
         for check in checks:
             info = check.failure_info
             if info is None or check.name in KNOWN.get(info.failure.operation or "", set()):
-                continue
-            if check.name == "positive_data_acceptance" and _integral_float_refused(body, response):
                 continue
             operation = info.failure.operation or ""
             if check.name == "ensure_resource_availability" and _another_resource_missing(

@@ -37,6 +37,8 @@ class Strict(BaseModel):
         # A null is a broken rule of a well-formed body (422), not a wrong type (400).
         if value is None and info.field_name and not _nullable(cls, info.field_name):
             raise PydanticCustomError("null_not_allowed", "May not be null.")
+        if type(value) is float and value.is_integer() and _integral(cls, info.field_name):
+            return int(value)  # JSON Schema's integer takes 5.0: the number, not its spelling
         return value
 
 
@@ -48,6 +50,24 @@ def _nullable(model: type[BaseModel], name: str) -> bool:
     if get_origin(annotation) in (Union, types.UnionType):
         return type(None) in get_args(annotation)
     return annotation is None or annotation is type(None)
+
+
+@cache
+def _integral(model: type[BaseModel], name: str | None) -> bool:
+    """Whether the field takes integers and not other numbers."""
+    if name is None:
+        return False
+    kinds: list[Any] = [model.model_fields[name].annotation]
+    found: set[Any] = set()
+    while kinds:
+        kind = kinds.pop()
+        if get_origin(kind) is Annotated:
+            kinds.append(get_args(kind)[0])
+        elif get_origin(kind) in (Union, types.UnionType):
+            kinds.extend(get_args(kind))
+        else:
+            found.add(kind)
+    return int in found and float not in found
 
 
 def _iso(kind: type[date]) -> Any:
