@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
@@ -27,6 +29,26 @@ from aksio.api.routes import (
 )
 from aksio.bootstrap import System
 
+_HEALTH = {
+    "type": "object",
+    "required": ["status"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "degraded"]},
+        "database": {"type": "string"},
+        "head": {"type": "integer"},
+        "projections": {"type": "object"},
+        "problems": {"type": "array", "items": {"type": "object"}},
+    },
+}
+HEALTH_ANSWERS: dict[int | str, dict[str, Any]] = {
+    200: {"description": "Everything works.", "content": {"application/json": {"schema": _HEALTH}}},
+    503: {
+        "description": "Degraded: the database is unreachable or unresponsive, or a projection "
+        "or reactor is failing or holds a quarantine (`problems` says which). A load balancer "
+        "should take the instance out until it answers 200.",
+        "content": {"application/json": {"schema": _HEALTH}},
+    },
+}
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024 + 64 * 1024  # the file limit plus multipart overhead
 
 
@@ -57,7 +79,7 @@ def create_app(system: System) -> FastAPI:
 
     probe = HealthProbe(system)
 
-    @app.get("/health", tags=["health"])
+    @app.get("/health", tags=["health"], responses=HEALTH_ANSWERS)
     async def health() -> JSONResponse:
         """Database, projections (position, lag) and reactors: 200 ok, or 503 degraded."""
         status, body = await probe.report()

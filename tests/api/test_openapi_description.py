@@ -46,7 +46,7 @@ def test_every_error_answer_is_the_envelope(spec: Spec) -> None:
     for path, operations in spec["paths"].items():
         for method, operation in operations.items():
             for status, answer in operation["responses"].items():
-                if status[0] in "45":
+                if status[0] in "45" and (path, status) != ("/health", "503"):  # a report
                     schema = answer["content"]["application/json"]["schema"]
                     assert "#/components/schemas/Error" in str(schema), (method, path, status)
 
