@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -45,44 +43,22 @@ from aksio.commands.chat import (
     UpdateChat,
     UpdateTutoringSession,
 )  # fmt: skip
-from aksio.core.errors import DomainError, InvalidState, NotFound
-from aksio.integrations.llm.conversation import Prepared, Tutor, context_used
-from aksio.integrations.llm.models import ChatReply
-from aksio.projections import billing as billing_queries
-from aksio.projections import chat_queries as q
-from aksio.projections.courses import get_course
-from aksio.projections.documents import get_document
+from aksio.core.errors import DomainError, NotFound
+from aksio.integrations.llm.models import ChatDelta, ChatReply
+from aksio.projections.chat import queries as q
+from aksio.usecases import chat
+from aksio.usecases.ownership import own_chat
 
 router = APIRouter(prefix="/api/v1/chat", tags=["chat"], responses=ERRORS)
 EVENT_STREAM = "text/event-stream"
 
 
-def _chat(reads: Connection, user: UUID, chat_id: UUID) -> dict[str, Any]:
-    row = q.get_chat(reads, user, chat_id)
-    if row is None:
-        raise NotFound("Chat")
-    return row
-
-
-def _own_documents(reads: Connection, user: UUID, ids: list[UUID]) -> None:
-    """Another user's document is never context: naming one is 404, like any foreign resource."""
-    for document_id in ids:
-        if get_document(reads, user, document_id) is None:
-            raise NotFound("Document")
-
-
-def _own_course(reads: Connection, user: UUID, course_id: UUID | None) -> None:
-    if course_id is not None and get_course(reads, user, course_id) is None:
-        raise NotFound("Course")
-
-
 @router.post("/chats/", status_code=201, response_model=ChatOut)
 def create_chat(body: ChatCreate, user: CurrentUser, bus: Bus, reads: Reads) -> ChatOut:
     """Start a chat, about one of your courses or in general."""
-    _own_course(reads, user, body.course)
     fields = {**body.model_dump(exclude={"course"}), "course_id": body.course}
     chat_id = bus.run(CreateChat(owner_id=user, fields=fields))
-    return ChatOut.model_validate(_chat(reads, user, chat_id))
+    return ChatOut.model_validate(own_chat(reads, user, chat_id))
 
 
 @router.get("/chats/", response_model=PageOut[ChatOut])
@@ -109,7 +85,7 @@ def chat_stats(user: CurrentUser, reads: Reads) -> dict[str, Any]:
 @router.get("/chats/{chat_id}/", response_model=ChatOut)
 def get_chat(chat_id: UUID, user: CurrentUser, reads: Reads) -> ChatOut:
     """Show one chat."""
-    return ChatOut.model_validate(_chat(reads, user, chat_id))
+    return ChatOut.model_validate(own_chat(reads, user, chat_id))
 
 
 @router.patch("/chats/{chat_id}/", response_model=ChatOut)
@@ -120,7 +96,7 @@ def update_chat(
     changes = body.model_dump(exclude_unset=True)
     status = changes.pop("status", None)
     bus.run(UpdateChat(owner_id=user, chat_id=chat_id, changes=changes, status=status))
-    return ChatOut.model_validate(_chat(reads, user, chat_id))
+    return ChatOut.model_validate(own_chat(reads, user, chat_id))
 
 
 @router.delete("/chats/{chat_id}/", status_code=204, response_class=Response)
@@ -137,24 +113,13 @@ def _exchange(reads: Connection, ids: tuple[UUID, UUID]) -> dict[str, Any]:
     )
 
 
-def _record(user: UUID, chat_id: UUID, body: SendMessage, prepared: Prepared, reply: ChatReply,
-            began: float, asked_at: Any) -> RecordExchange:  # fmt: skip
-    question = {"content": body.content, "message_type": body.message_type,
-                "context_documents": [str(d) for d in body.context_documents]}  # fmt: skip
-    answer = {"content": reply.content, "ai_model_used": reply.model,
-              "token_count": reply.usage.completion_tokens,
-              "prompt_tokens": reply.usage.prompt_tokens,
-              "processing_time_ms": round((time.perf_counter() - began) * 1000),
-              "context_used": context_used(prepared, reply)}  # fmt: skip
-    return RecordExchange(owner_id=user, chat_id=chat_id, question=question, answer=answer,
-                          asked_at=asked_at, tokens_used=reply.usage.total)  # fmt: skip
-
-
 def _sse(event: str, data: Any) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def _stream(system: System, deltas: Iterator[Any], finish: Any) -> Iterator[str]:
+def _stream(
+    system: System, deltas: Iterator[ChatDelta], finish: Callable[[ChatReply], RecordExchange]
+) -> Iterator[str]:
     """Sends each piece as it comes, then stores the exchange and sends it as `done`."""
     try:
         for delta in deltas:
@@ -179,26 +144,16 @@ def send_message(
     bus: Bus, reads: Reads, now: Now,
 ) -> Any:  # fmt: skip
     """Ask the tutor; with `Accept: text/event-stream` the answer streams as server-sent events."""
-    chat = _chat(reads, user, chat_id)
-    if chat["status"] != "active":
-        raise InvalidState("This chat is archived; restore it to continue.")
-    _own_documents(reads, user, body.context_documents)
-    system.limiter.check("ai", user)
-    prepared = Tutor(reads, system.services.retriever).prepare(user, chat, body.model_dump(), now)
-    billing_queries.check_quota(reads, user, "ai_tokens", prepared.prompt_tokens, now)
-    llm = system.services.llm
-    began = time.perf_counter()
-
-    def finish(reply: ChatReply) -> RecordExchange:
-        return _record(user, chat_id, body, prepared, reply, began, now)
-
+    question = chat.Question(**body.model_dump())
+    exchange = chat.prepare(
+        reads, system.services, system.limiter,
+        user=user, chat_id=chat_id, question=question, now=now,
+    )  # fmt: skip
     if EVENT_STREAM in request.headers.get("accept", ""):
-        deltas = llm.stream_chat(prepared.request)
-        first = next(deltas)  # a model that fails at once answers 503, not a broken stream
-        stream = _stream(system, itertools.chain([first], deltas), finish)
+        deltas = chat.stream_answer(exchange, system.services)
+        stream = _stream(system, deltas, exchange.record)
         return StreamingResponse(stream, status_code=201, media_type=EVENT_STREAM)
-    ids = bus.run(finish(llm.chat(prepared.request)))
-    return _exchange(reads, ids)
+    return _exchange(reads, chat.answer(exchange, system.services, bus))
 
 
 @router.get("/chats/{chat_id}/messages/", response_model=PageOut[ChatMessageOut])
@@ -208,7 +163,7 @@ def list_messages(
     limit: Annotated[int | None, Query(ge=1, le=1000, description="Only the latest N.")] = None,
 ) -> PageOut[ChatMessageOut]:  # fmt: skip
     """List a chat's messages, oldest first; filter by `type` and `role`, or take the latest."""
-    _chat(reads, user, chat_id)
+    own_chat(reads, user, chat_id)
     filters = {"message_type": type, "role": role}
     page = q.list_messages(reads, chat_id, paging.page, paging.page_size, filters, limit)
     result: PageOut[ChatMessageOut] = PageOut[ChatMessageOut].of(request, page, ChatMessageOut)
@@ -220,8 +175,7 @@ def add_context(
     chat_id: UUID, body: ContextCreate, user: CurrentUser, bus: Bus, reads: Reads
 ) -> ContextOut:
     """Give the chat notes or documents to draw on, by priority, until their expiration."""
-    _chat(reads, user, chat_id)
-    _own_documents(reads, user, body.document_ids)
+    own_chat(reads, user, chat_id)
     fields = body.model_dump(exclude={"expiration_date"}, mode="json")
     fields["expires_at"] = body.expiration_date
     context_id = bus.run(AddChatContext(owner_id=user, chat_id=chat_id, fields=fields))
@@ -231,7 +185,7 @@ def add_context(
 @router.get("/chats/{chat_id}/contexts/", response_model=list[ContextOut])
 def list_contexts(chat_id: UUID, user: CurrentUser, reads: Reads, now: Now) -> list[ContextOut]:
     """The chat's contexts still in force, in the order answers heed them."""
-    _chat(reads, user, chat_id)
+    own_chat(reads, user, chat_id)
     return [ContextOut.model_validate(r) for r in q.active_contexts(reads, chat_id, now)]
 
 
@@ -246,7 +200,6 @@ def _session(reads: Connection, user: UUID, session_id: UUID) -> SessionOut:
 @router.post("/tutoring-sessions/", status_code=201, response_model=SessionOut)
 def create_session(body: SessionCreate, user: CurrentUser, bus: Bus, reads: Reads) -> SessionOut:
     """Plan a tutoring session with its learning objectives."""
-    _own_course(reads, user, body.course)
     fields = {**body.model_dump(exclude={"course"}), "course_id": body.course}
     return _session(reads, user, bus.run(CreateTutoringSession(owner_id=user, fields=fields)))
 

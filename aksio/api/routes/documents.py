@@ -39,10 +39,10 @@ from aksio.integrations.extraction.formats import (
     resolve_type,
 )
 from aksio.integrations.fetcher import UrlFetcher, url_type
-from aksio.projections import documents as q
 from aksio.projections.base import Row
 from aksio.projections.billing import check_quota
-from aksio.projections.courses import get_course
+from aksio.projections.documents import projection as q
+from aksio.usecases.ownership import own_course
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
 URL_TYPES = ["web_page", "pdf_url", "google_docs", "youtube_video", "academic_paper"]
@@ -52,11 +52,6 @@ router = APIRouter(
     tags=["documents"],
     responses={**ERRORS, 415: ERRORS[413]},
 )
-
-
-def _course(reads: Reads, user: UUID, course_id: UUID) -> None:
-    if get_course(reads, user, course_id) is None:
-        raise NotFound("Course")
 
 
 def _document_row(reads: Reads, user: UUID, course_id: UUID, document_id: UUID) -> Row:
@@ -89,7 +84,7 @@ def list_documents(
     document_type: Literal["pdf", "docx", "text", "markdown", "html", "image", "url"] | None = None,
 ) -> PageOut[DocumentOut]:
     """List the course's documents, oldest first."""
-    _course(reads, user, course_id)
+    own_course(reads, user, course_id)
     filters = {"processing_status": processing_status, "document_type": document_type}
     page = q.list_documents(reads, user, course_id, paging.page, paging.page_size, filters)
     result: PageOut[DocumentOut] = PageOut[DocumentOut].of(request, page, DocumentOut)
@@ -99,7 +94,7 @@ def list_documents(
 @router.get("/upload_limits/", response_model=UploadLimitsOut)
 def upload_limits(course_id: UUID, user: CurrentUser, reads: Reads) -> UploadLimitsOut:
     """The largest file, the content types and the kinds of URL that can be added."""
-    _course(reads, user, course_id)
+    own_course(reads, user, course_id)
     return UploadLimitsOut(
         max_file_size_bytes=MAX_FILE_BYTES,
         max_file_size_mb=MAX_FILE_BYTES // (1024 * 1024),
@@ -125,7 +120,7 @@ def upload(
     section_id: Annotated[UUID | None, Form()] = None,
 ) -> UploadOut:
     """Upload a file; it is processed after this answers (poll `processing_status/`)."""
-    _course(reads, user, course_id)
+    own_course(reads, user, course_id)
     content_type = resolve_type(file.content_type, file.filename)
     check_quota(reads, user, "documents", 1)
     blobs = _blobs(system)
@@ -168,7 +163,7 @@ def upload_url(
     course_id: UUID, body: UrlImport, user: CurrentUser, bus: Bus, reads: Reads, system: SystemDep
 ) -> UploadOut:
     """Import a web page or file from a URL; it is fetched and processed after this answers."""
-    _course(reads, user, course_id)
+    own_course(reads, user, course_id)
     url = body.url.strip()
     _fetcher(system).validate(url)
     check_quota(reads, user, "documents", 1)
@@ -202,7 +197,7 @@ def search(
     similarity_threshold: Annotated[float, Query(ge=0, le=1)] = 0.0,
 ) -> list[PassageOut]:
     """Passages of the course's processed documents that best match `q`, best first."""
-    _course(reads, user, course_id)
+    own_course(reads, user, course_id)
     retriever = system.services.retriever
     assert retriever is not None
     found = retriever.retrieve(
