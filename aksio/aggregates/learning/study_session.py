@@ -11,7 +11,7 @@ goals it worked on.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -19,7 +19,7 @@ from eventsourcing.domain import Aggregate, event
 from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState
 
-SESSION_TYPES = (
+SessionType = Literal[
     "focused_study",
     "review",
     "practice",
@@ -30,7 +30,8 @@ SESSION_TYPES = (
     "group_study",
     "exam_prep",
     "other",
-)
+]
+SESSION_TYPES: tuple[SessionType, ...] = get_args(SessionType)
 SESSION_FIELDS = ("session_type", "planned_duration_minutes", "focus_areas", "learning_objectives")
 EDITABLE_FIELDS = (*SESSION_FIELDS, "notes", "productivity_rating", "topics_covered")
 SESSION_RULES = {

@@ -8,23 +8,12 @@ from uuid import UUID
 
 from pydantic import MISSING, BaseModel, Field
 
+from aksio.aggregates.learning.study_session import SessionType
 from aksio.api.schemas.common import Id, IsoDate, Strict
 
 PriorityLevel = Literal["low", "medium", "high"]
 PlanStatus = Literal["active", "paused", "completed", "archived"]
 TimeWindow = Literal["morning", "afternoon", "evening", "night"]
-SessionType = Literal[
-    "focused_study",
-    "review",
-    "practice",
-    "reading",
-    "lecture",
-    "flashcards",
-    "quiz",
-    "group_study",
-    "exam_prep",
-    "other",
-]
 Concept = Annotated[str, Field(min_length=1, max_length=100)]
 Text = Annotated[str, Field(max_length=10_000)]
 Title = Annotated[str, Field(min_length=1, max_length=200)]
