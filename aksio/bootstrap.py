@@ -8,7 +8,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from aksio.api.ratelimit import RateLimiter
 from aksio.commands import accounts as account_commands
 from aksio.commands import assessments as assessment_commands
 from aksio.commands import billing as billing_commands
@@ -26,26 +25,24 @@ from aksio.commands.services import Services
 from aksio.core.clock import Clock, SystemClock
 from aksio.core.store import EventStore, migrate_event_store, migration_lock, open_store
 from aksio.integrations.blobs import FileBlobStore
-from aksio.integrations.document_processing import DocumentProcessingReactor
 from aksio.integrations.email import mailer_from_url
 from aksio.integrations.fetcher import UrlFetcher
 from aksio.integrations.llm import language_model
 from aksio.integrations.passwords import Argon2PasswordHasher
 from aksio.integrations.payments import gateway_named
-from aksio.integrations.reactor import Reactor, ReactorRunner
+from aksio.integrations.ratelimit import RateLimiter
 from aksio.integrations.retrieval import BuiltinRetriever, RemoteRetriever, Retriever
 from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
-from aksio.integrations.webhook_dispatch import webhook_dispatcher
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
 from aksio.projections.base import Projection
 from aksio.projections.billing import BillingProjection
-from aksio.projections.chat import ChatProjection
+from aksio.projections.chat.projection import ChatProjection
 from aksio.projections.courses import CoursesProjection
 from aksio.projections.db import make_engine, metadata
-from aksio.projections.documents import DocumentsProjection
-from aksio.projections.documents_chunks import DocumentChunksProjection
+from aksio.projections.documents.chunks import DocumentChunksProjection
+from aksio.projections.documents.projection import DocumentsProjection
 from aksio.projections.flashcards import FlashcardsProjection
 from aksio.projections.learning.projection import LearningProjection
 from aksio.projections.locks import make_locks
@@ -54,6 +51,9 @@ from aksio.projections.quarantine import HeldWatch, held_back
 from aksio.projections.quizzes import QuizzesProjection
 from aksio.projections.runner import ProjectionRunner
 from aksio.projections.webhooks import WebhooksProjection
+from aksio.reactors.document_processing import DocumentProcessingReactor
+from aksio.reactors.runner import Reactor, ReactorRunner
+from aksio.reactors.webhook_dispatch import webhook_dispatcher
 from aksio.settings import Settings
 
 logger = logging.getLogger("aksio")
@@ -100,7 +100,7 @@ def all_reactors(bus: CommandBus, settings: Settings, services: Services) -> lis
     reactors: list[Reactor] = [webhook_dispatcher(bus, settings.webhook_retry_schedule)]
     reactors.append(DocumentProcessingReactor.from_services(bus, services, settings))
     if settings.kafka_bootstrap_servers:
-        from aksio.integrations.kafka_relay import KafkaRelay  # kafka only when configured
+        from aksio.reactors.kafka_relay import KafkaRelay  # kafka only when configured
 
         reactors.append(KafkaRelay.from_settings(settings))
     return reactors
@@ -240,12 +240,7 @@ def build(
         bus.listeners.append(runner.wake)
         reactor_locks = make_locks(settings)
         for reactor in all_reactors(bus, settings, services):
-            make_runner = getattr(reactor, "make_runner", None)
-            reactor_runner = (
-                make_runner(store, engine, reactor_locks)
-                if make_runner is not None
-                else ReactorRunner(reactor, store, engine, reactor_locks)
-            )
+            reactor_runner = reactor.make_runner(store, engine, reactor_locks)
             system.reactors.append(reactor_runner)
             bus.listeners.append(reactor_runner.wake)
         if start_threads:

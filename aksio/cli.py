@@ -150,7 +150,7 @@ def _rebuild(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _relay(_args: argparse.Namespace, settings: Settings) -> int:
-    from aksio.integrations.kafka_relay import run_relay
+    from aksio.reactors.kafka_relay import run_relay
 
     if not settings.kafka_bootstrap_servers:
         print("set AKSIO_KAFKA_BOOTSTRAP_SERVERS to relay events to Kafka", file=sys.stderr)
@@ -164,7 +164,7 @@ def _relay(_args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _events_tail(args: argparse.Namespace, settings: Settings) -> int:
-    from aksio.integrations.kafka_relay import tail
+    from aksio.reactors.kafka_relay import tail
 
     servers = args.bootstrap_servers or settings.kafka_bootstrap_servers
     if not servers:

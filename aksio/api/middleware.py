@@ -13,7 +13,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from aksio.api.ratelimit import RateLimiter
+from aksio.integrations.ratelimit import RateLimiter
 
 logger = logging.getLogger("aksio.api")
 UNSLASHED = ("/health", "/openapi.json", "/docs", "/redoc", "/metrics")

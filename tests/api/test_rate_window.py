@@ -9,8 +9,8 @@ import pytest
 from limits import strategies
 from limits.storage import memory
 
-from aksio.api import ratelimit
-from aksio.api.ratelimit import RateLimiter
+from aksio.integrations import ratelimit
+from aksio.integrations.ratelimit import RateLimiter
 
 
 def test_a_burst_across_a_window_edge_stays_within_the_limit(

@@ -6,7 +6,7 @@ from uuid import uuid4
 
 import pytest
 
-from aksio.api.ratelimit import RateLimited, RateLimiter
+from aksio.integrations.ratelimit import RateLimited, RateLimiter
 
 REDIS = "redis://127.0.0.1:6379/0"
 

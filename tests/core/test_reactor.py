@@ -13,9 +13,9 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
-from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.projections.db import reactor_tracking
 from aksio.projections.locks import make_locks
+from aksio.reactors.runner import Reactor, ReactorRunner
 from aksio.settings import Settings
 
 

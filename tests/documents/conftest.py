@@ -16,7 +16,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
-from aksio.integrations.document_processing import DocumentProcessingReactor
+from aksio.reactors.document_processing import DocumentProcessingReactor
 from aksio.settings import Settings
 from tests.conftest import make_settings
 

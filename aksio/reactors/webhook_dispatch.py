@@ -42,11 +42,11 @@ from aksio.core.public_events import (
     webhook_payload,
 )
 from aksio.core.store import EventStore
-from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.integrations.signing import SecretBox, signed_headers, signing_key
 from aksio.projections import webhooks as q
 from aksio.projections.db import tracking
 from aksio.projections.locks import Locks
+from aksio.reactors.runner import Reactor, ReactorRunner
 
 logger = logging.getLogger(__name__)
 DUE_CHECK_S = 0.5  # how often retries coming due are looked for

@@ -30,9 +30,9 @@ from sqlalchemy.engine import Engine
 
 from aksio.core.public_events import to_public
 from aksio.core.store import EventStore, open_store
-from aksio.integrations.reactor import Reactor, ReactorRunner
 from aksio.projections.db import make_engine
 from aksio.projections.locks import Locks, make_locks
+from aksio.reactors.runner import Reactor, ReactorRunner
 from aksio.settings import Settings
 
 logger = logging.getLogger(__name__)

@@ -50,6 +50,11 @@ class Reactor:
     def react(self, event: DomainEvent, position: int) -> None:
         raise NotImplementedError
 
+    def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
+        """The runner that follows the log for this reactor; a reactor that handles the log
+        in its own way (whole batches, due deliveries) returns a runner of its own."""
+        return ReactorRunner(self, store, engine, locks)
+
 
 class ReactorRunner:
     """Runs one reactor in its own thread (or synchronously with `drain`)."""

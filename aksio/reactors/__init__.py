@@ -1,0 +1,1 @@
+"""Followers of the event log that act on the world and answer with commands."""
