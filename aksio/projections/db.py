@@ -12,6 +12,7 @@ from aksio.core.store import postgres_conninfo
 from aksio.settings import Settings
 
 metadata = sa.MetaData()
+RECYCLE_S = 1800  # under common idle-session timeouts of servers and proxies
 
 tracking = sa.Table(
     "projection_tracking",
@@ -78,7 +79,10 @@ def make_engine(
             url,
             pool_size=pool_size,
             max_overflow=pool_size,
-            pool_pre_ping=True,
+            # No ping before each checkout (a round trip per checkout, two per review): a
+            # connection the server dropped fails its first statement, which answers 503 and
+            # makes the pool drop every connection older than the failure.
+            pool_recycle=RECYCLE_S,
             pool_timeout=settings.db_pool_timeout_s,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_S,
