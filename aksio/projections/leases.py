@@ -62,6 +62,30 @@ def fenced_positions(conn: Connection, names: Sequence[str], owner: UUID, positi
         raise LostOwnership(f"lost the lease of a projection among {sorted(names)}")
 
 
+_FENCE_AND_ANNOUNCE = sa.text(
+    "WITH moved AS (UPDATE projection_tracking SET position = :position WHERE name IN ("
+    "SELECT name FROM projection_leases WHERE name IN :names AND owner = :owner FOR SHARE"
+    ") RETURNING name) SELECT (SELECT count(*) FROM moved), pg_notify(:channel, :text)"
+).bindparams(sa.bindparam("names", expanding=True))
+
+
+def fenced_and_announced(
+    conn: Connection, names: Sequence[str], owner: UUID, position: int, channel: str
+) -> None:
+    """`fenced_positions`, and on PostgreSQL the batch's announcement (sent at commit) in the
+    same round trip."""
+    if conn.dialect.name != "postgresql":
+        fenced_positions(conn, names, owner, position)
+        return
+    moved = conn.execute(
+        _FENCE_AND_ANNOUNCE,
+        {"position": position, "names": list(names), "owner": owner, "channel": channel,
+         "text": str(position)},
+    ).scalar()  # fmt: skip
+    if moved != len(names):
+        raise LostOwnership(f"lost the lease of a projection among {sorted(names)}")
+
+
 def fenced_reactor_position(conn: Connection, name: str, owner: UUID, position: int) -> None:
     """Sets a reactor's tracked position where `owner` holds its lease, else raises."""
     locking = conn.dialect.name == "postgresql"

@@ -52,12 +52,6 @@ def set_position(conn: Connection, projection: Projection, position: int) -> Non
         )
 
 
-def announce(conn: Connection, position: int) -> None:
-    """Inside a projection batch's transaction: tells waiting processes at commit."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.select(sa.func.pg_notify(CHANNEL, str(position))))
-
-
 class PositionWatch:
     def __init__(
         self,

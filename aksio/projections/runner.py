@@ -27,9 +27,9 @@ from aksio.core.faults import is_transient
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
 from aksio.projections import isolation, quarantine
 from aksio.projections.base import Changes, Projection, Rows
-from aksio.projections.leases import LostOwnership, fenced_positions, take
+from aksio.projections.leases import LostOwnership, fenced_and_announced, take
 from aksio.projections.locks import Locks
-from aksio.projections.positions import announce, read_positions, set_position
+from aksio.projections.positions import CHANNEL, read_positions, set_position
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far
@@ -206,8 +206,7 @@ class ProjectionRunner:
 
     def _record(self, conn: Connection, position: int) -> None:
         """In a batch's transaction: the owned projections' new position, announced."""
-        fenced_positions(conn, self._names(), self.token, position)
-        announce(conn, position)
+        fenced_and_announced(conn, self._names(), self.token, position, CHANNEL)
 
     def _advance(self, position: int) -> None:
         with self._changed:
