@@ -8,7 +8,6 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import JSONResponse
 
 from aksio.api import errors, metrics, openapi
-from aksio.api.access_log import AccessLog
 from aksio.api.admission import Admission, in_flight_limit
 from aksio.api.health import HealthProbe
 from aksio.api.held import refuse_held_back
@@ -71,7 +70,6 @@ def create_app(system: System) -> FastAPI:
         max_upload=MAX_UPLOAD_BYTES,
     )
     metrics.install(app, system)
-    app.add_middleware(AccessLog)
     routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
     for module in (*routers, learning, billing, webhooks, chat, generation):
         app.include_router(module.router)

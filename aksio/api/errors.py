@@ -6,9 +6,6 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-import sqlalchemy.exc as sa_exc
-from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
@@ -16,22 +13,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from aksio.api.methods import allow_header, allowed_methods, options
 from aksio.core.errors import DomainError
+from aksio.core.faults import DATABASE_FAULTS
 
 logger = logging.getLogger("aksio.api")
 
-# Database faults that pass (a connection refused or dropped, no pooled connection free in time;
-# psycopg_pool's PoolTimeout is a psycopg OperationalError): 503 with Retry-After, not a crash.
-UNAVAILABLE: tuple[type[Exception], ...] = (
-    sa_exc.OperationalError,
-    sa_exc.InterfaceError,
-    sa_exc.DisconnectionError,
-    sa_exc.TimeoutError,
-    psycopg.OperationalError,
-    psycopg.InterfaceError,
-    persistence.OperationalError,
-    persistence.InterfaceError,
-    persistence.ConnectionUnavailableError,
-)
 UNAVAILABLE_RETRY_AFTER_S = 2
 
 STATUS_BY_CODE: dict[str, int] = {
@@ -166,7 +151,7 @@ def _unavailable(request: Request, exc: Exception) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
-    for fault in UNAVAILABLE:
+    for fault in DATABASE_FAULTS:
         app.add_exception_handler(fault, _unavailable)
     app.add_exception_handler(RequestValidationError, _validation)  # type: ignore[arg-type]
     app.add_exception_handler(DomainError, _domain)  # type: ignore[arg-type]

@@ -13,7 +13,6 @@ relay.
 from __future__ import annotations
 
 import os
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -30,8 +29,8 @@ from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.metrics_core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from aksio.api.observe import Observe
 from aksio.bootstrap import System
 from aksio.projections.db import reactor_tracking
 from aksio.projections.positions import read_positions
@@ -40,31 +39,6 @@ from aksio.projections.webhooks import attempts
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 MULTIPROCESS = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client reads it itself
-
-
-class MetricsMiddleware:
-    def __init__(self, app: ASGIApp, latency: Histogram) -> None:
-        self.app = app
-        self.latency = latency
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        began = time.perf_counter()
-        status = [500]
-
-        async def sending(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status[0] = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            route = getattr(scope.get("route"), "path", None) or "(unmatched)"
-            labels = (str(scope.get("method", "")), route, str(status[0]))
-            self.latency.labels(*labels).observe(time.perf_counter() - began)
 
 
 class SystemCollector(Collector):
@@ -137,7 +111,7 @@ def install(app: FastAPI, system: System) -> None:
     if os.environ.get(MULTIPROCESS):
         MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
     registry.register(SystemCollector(system))
-    app.add_middleware(MetricsMiddleware, latency=latency)
+    app.add_middleware(Observe, latency=latency)  # also writes the access log
 
     @app.get("/metrics", tags=["health"], response_class=Response)
     def prometheus() -> Any:

@@ -6,7 +6,9 @@ import psycopg
 import sqlalchemy.exc as sa_exc
 from eventsourcing import persistence
 
-_TRANSIENT: tuple[type[BaseException], ...] = (
+# Database faults that pass (a connection refused or dropped, no pooled connection free in
+# time; psycopg_pool's PoolTimeout is a psycopg OperationalError): the API answers 503.
+DATABASE_FAULTS: tuple[type[Exception], ...] = (
     sa_exc.OperationalError,
     sa_exc.InterfaceError,
     sa_exc.DisconnectionError,
@@ -16,9 +18,8 @@ _TRANSIENT: tuple[type[BaseException], ...] = (
     persistence.OperationalError,
     persistence.InterfaceError,
     persistence.ConnectionUnavailableError,
-    ConnectionError,
-    TimeoutError,
 )
+_TRANSIENT: tuple[type[BaseException], ...] = (*DATABASE_FAULTS, ConnectionError, TimeoutError)
 
 
 def is_transient(error: BaseException) -> bool:
