@@ -19,8 +19,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from aksio.core.errors import ServiceUnavailable
-from aksio.projections.documents import documents
-from aksio.projections.documents_chunks import Passage, search_chunks
+from aksio.projections.documents.chunks import Passage, search_chunks
+from aksio.projections.documents.projection import documents
 
 __all__ = ["BuiltinRetriever", "IndexedDocument", "Passage", "RemoteRetriever", "Retriever"]
 

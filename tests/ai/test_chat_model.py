@@ -14,7 +14,7 @@ from aksio.aggregates.chat.chat import Chat
 from aksio.aggregates.chat.tutoring_session import TutoringSession
 from aksio.bootstrap import System
 from aksio.core.errors import InvalidState, ValidationFailed
-from aksio.projections.chat import ChatProjection
+from aksio.projections.chat.projection import ChatProjection
 from tests.ai.support import Headers, chat, course, send, upload
 
 NOW = datetime(2026, 1, 20, 10, 0, tzinfo=UTC)

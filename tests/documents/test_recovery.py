@@ -17,7 +17,7 @@ from aksio.commands.courses import CreateCourse
 from aksio.commands.documents import UploadDocument
 from aksio.core.store import open_store
 from aksio.integrations.blobs import FileBlobStore
-from aksio.projections.documents import get_document
+from aksio.projections.documents.projection import get_document
 from aksio.settings import Settings
 from tests.documents.files import pdf_bytes
 

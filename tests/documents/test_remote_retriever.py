@@ -17,7 +17,7 @@ from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse
 from aksio.commands.documents import UploadDocument
 from aksio.integrations.retrieval import RemoteRetriever
-from aksio.projections.documents import get_document
+from aksio.projections.documents.projection import get_document
 from aksio.settings import Settings
 
 STRANGER = "00000000-0000-4000-8000-0000000000ff"

@@ -11,14 +11,14 @@ from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
 from aksio.projections.base import Projection
-from aksio.projections.documents import contents, document_usage, documents
-from aksio.projections.documents_chunks import (
+from aksio.projections.documents.chunks import (
     chunk_counter,
     chunk_sets,
     chunks,
     document_passages,
     search_chunks,
 )
+from aksio.projections.documents.projection import contents, document_usage, documents
 from tests.documents.conftest import Headers, Upload
 from tests.documents.files import pdf_bytes
 

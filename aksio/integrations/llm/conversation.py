@@ -25,8 +25,8 @@ from aksio.integrations.llm.models import (
     count_tokens,
 )
 from aksio.integrations.retrieval import Passage, Retriever
-from aksio.projections import chat_queries
-from aksio.projections.documents_chunks import document_passages
+from aksio.projections.chat import queries as chat_queries
+from aksio.projections.documents.chunks import document_passages
 
 HISTORY_BUDGET = 1500  # tokens of earlier messages given to the model
 HISTORY_MESSAGES = 30

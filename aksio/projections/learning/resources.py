@@ -25,7 +25,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aksio.projections.documents import contents, get_document
+from aksio.projections.documents.projection import contents, get_document
 from aksio.projections.learning import signals
 
 DIFFICULTY_ORDER = {"easy": 0, "medium": 1, "hard": 2}

@@ -21,7 +21,7 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.documents.document import Document
 from aksio.projections.base import Projection, Rows, handles
 from aksio.projections.db import metadata
-from aksio.projections.documents import documents
+from aksio.projections.documents.projection import documents
 
 ChunkId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # a rowid alias on SQLite
 

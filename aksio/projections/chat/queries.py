@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aksio.projections.base import Row
-from aksio.projections.chat import chats, concepts, contexts, gaps, messages, sessions
+from aksio.projections.chat.projection import chats, concepts, contexts, gaps, messages, sessions
 from aksio.projections.flashcards import flashcards
 from aksio.projections.paging import Page, first_row, paged
 from aksio.projections.quizzes import attempts, quizzes

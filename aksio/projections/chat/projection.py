@@ -1,7 +1,7 @@
 """Chats, their messages and contexts, and tutoring sessions, as the API lists and shows them.
 
 Per-user tables of distinct concepts discussed and knowledge gaps named feed
-the `learning_insights` of `stats/`; the queries live in `chat_queries`.
+the `learning_insights` of `stats/`; the queries live in `queries`.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""Read model of the chat context: chats, messages, contexts and tutoring sessions."""

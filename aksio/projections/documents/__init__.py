@@ -1,0 +1,1 @@
+"""Read model of the documents context: documents, their content and their passages."""
