@@ -8,15 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Request, Response
 
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads
-from aksio.api.routes.learning_common import Zone, page_of, session_row
+from aksio.api.routes.learning.common import Zone, page_of, session_row
 from aksio.api.schemas.common import ERRORS, IsoDate, PageOut
-from aksio.api.schemas.learning import (
+from aksio.api.schemas.learning.crud import (
     StudySessionComplete,
     StudySessionCreate,
     StudySessionOut,
     StudySessionUpdate,
 )
-from aksio.api.schemas.learning_reports import SessionStatsOut
+from aksio.api.schemas.learning.reports import SessionStatsOut
 from aksio.commands.learning import (
     CompleteStudySession,
     DeleteStudySession,

@@ -1,8 +1,4 @@
-"""Routes of the learning context: study plans here, the rest in `learning_*` modules.
-
-`router` carries every learning route, and the activity dashboard under
-`/api/v1/accounts/dashboard/`.
-"""
+"""Study plans: CRUD, the plans dashboard, schedules, progress and recommendations."""
 
 from __future__ import annotations
 
@@ -13,26 +9,25 @@ from fastapi import APIRouter, Request, Response
 
 from aksio.aggregates.learning.localtime import local_day
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads
-from aksio.api.routes import learning_goals, learning_insights, learning_sessions
-from aksio.api.routes.learning_common import Zone, page_of, plan_row
+from aksio.api.routes.learning.common import Zone, page_of, plan_row
 from aksio.api.schemas.common import ERRORS, PageOut
-from aksio.api.schemas.learning import (
+from aksio.api.schemas.learning.crud import (
     ScheduleDay,
     ScheduleRequest,
     StudyPlanCreate,
     StudyPlanOut,
     StudyPlanUpdate,
 )
-from aksio.api.schemas.learning_reports import (
+from aksio.api.schemas.learning.reports import (
     PlanProgressOut,
     PlansDashboardOut,
     RecommendationsOut,
 )
 from aksio.commands.learning import CreateStudyPlan, DeleteStudyPlan, SaveSchedule, UpdateStudyPlan
 from aksio.projections.learning import queries as q
-from aksio.projections.learning import reports as reports
+from aksio.projections.learning import reports
 
-plans = APIRouter(prefix="/api/v1/learning/study-plans", tags=["learning"], responses=ERRORS)
+router = APIRouter(prefix="/api/v1/learning/study-plans", tags=["learning"], responses=ERRORS)
 
 
 def _fields(body: StudyPlanCreate | StudyPlanUpdate, *, unset: bool) -> dict[str, object]:
@@ -46,7 +41,7 @@ def _out(reads: Reads, user: UUID, plan_id: UUID) -> StudyPlanOut:
     return StudyPlanOut.from_row(plan_row(reads, user, plan_id))
 
 
-@plans.post("/", status_code=201, response_model=StudyPlanOut)
+@router.post("/", status_code=201, response_model=StudyPlanOut)
 def create_plan(
     body: StudyPlanCreate, user: CurrentUser, bus: Bus, reads: Reads, now: Now, zone: Zone
 ) -> StudyPlanOut:
@@ -57,7 +52,7 @@ def create_plan(
     return _out(reads, user, plan_id)
 
 
-@plans.get("/", response_model=PageOut[StudyPlanOut])
+@router.get("/", response_model=PageOut[StudyPlanOut])
 def list_plans(
     request: Request,
     user: CurrentUser,
@@ -71,19 +66,19 @@ def list_plans(
     return page_of(request, page, StudyPlanOut.from_row)
 
 
-@plans.get("/dashboard/", response_model=PlansDashboardOut)
+@router.get("/dashboard/", response_model=PlansDashboardOut)
 def dashboard(user: CurrentUser, reads: Reads, now: Now, zone: Zone) -> PlansDashboardOut:
     """Your plans at a glance: progress against dates, today's schedule, goals due next."""
     return PlansDashboardOut.model_validate(reports.plans_dashboard(reads, user, now, zone))
 
 
-@plans.get("/{plan_id}/", response_model=StudyPlanOut)
+@router.get("/{plan_id}/", response_model=StudyPlanOut)
 def get_plan(plan_id: UUID, user: CurrentUser, reads: Reads) -> StudyPlanOut:
     """Show one study plan."""
     return _out(reads, user, plan_id)
 
 
-@plans.patch("/{plan_id}/", response_model=StudyPlanOut)
+@router.patch("/{plan_id}/", response_model=StudyPlanOut)
 def update_plan(
     plan_id: UUID, body: StudyPlanUpdate, user: CurrentUser, bus: Bus, reads: Reads
 ) -> StudyPlanOut:
@@ -92,7 +87,7 @@ def update_plan(
     return _out(reads, user, plan_id)
 
 
-@plans.delete("/{plan_id}/", status_code=204, response_class=Response)
+@router.delete("/{plan_id}/", status_code=204, response_class=Response)
 def delete_plan(plan_id: UUID, user: CurrentUser, bus: Bus) -> Response:
     """Delete a study plan and its goals (study sessions stay in your history)."""
     bus.run(DeleteStudyPlan(owner_id=user, plan_id=plan_id))
@@ -111,7 +106,7 @@ UNSCHEDULED: dict[int | str, dict[str, Any]] = {
 }
 
 
-@plans.post(
+@router.post(
     "/{plan_id}/generate_schedule/", response_model=list[ScheduleDay], responses=UNSCHEDULED
 )
 def generate_schedule(
@@ -141,14 +136,14 @@ def generate_schedule(
     return [ScheduleDay.model_validate(day) for day in schedule.days]
 
 
-@plans.get("/{plan_id}/schedule/", response_model=list[ScheduleDay])
+@router.get("/{plan_id}/schedule/", response_model=list[ScheduleDay])
 def saved_schedule(plan_id: UUID, user: CurrentUser, reads: Reads) -> list[ScheduleDay]:
     """The schedule last saved on the plan (an empty list when none was saved)."""
     days = plan_row(reads, user, plan_id)["schedule"] or []
     return [ScheduleDay.model_validate(day) for day in days]
 
 
-@plans.get("/{plan_id}/progress/", response_model=PlanProgressOut)
+@router.get("/{plan_id}/progress/", response_model=PlanProgressOut)
 def progress(
     plan_id: UUID, user: CurrentUser, reads: Reads, now: Now, zone: Zone
 ) -> PlanProgressOut:
@@ -157,7 +152,7 @@ def progress(
     return PlanProgressOut.model_validate(figures)
 
 
-@plans.get("/{plan_id}/recommendations/", response_model=RecommendationsOut)
+@router.get("/{plan_id}/recommendations/", response_model=RecommendationsOut)
 def recommendations(
     plan_id: UUID, user: CurrentUser, reads: Reads, now: Now, zone: Zone
 ) -> RecommendationsOut:
@@ -166,8 +161,3 @@ def recommendations(
     return RecommendationsOut.model_validate(
         reports.plan_recommendations(reads, user, plan, now, zone)
     )
-
-
-router = APIRouter()
-for sub in (plans, learning_goals.router, learning_sessions.router, *learning_insights.routers):
-    router.include_router(sub)

@@ -8,9 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Request, Response
 
 from aksio.api.deps import Bus, CurrentUser, Paging, Reads
-from aksio.api.routes.learning_common import goal_row, page_of
+from aksio.api.routes.learning.common import goal_row, page_of
 from aksio.api.schemas.common import ERRORS, PageOut
-from aksio.api.schemas.learning import (
+from aksio.api.schemas.learning.crud import (
     GoalCreate,
     GoalOut,
     GoalResourcesOut,

@@ -8,15 +8,15 @@ from uuid import UUID
 from fastapi import APIRouter, Query
 
 from aksio.api.deps import CurrentUser, Now, Reads
-from aksio.api.routes.learning_common import Zone, plan_row
+from aksio.api.routes.learning.common import Zone, plan_row
 from aksio.api.schemas.common import ERRORS
-from aksio.api.schemas.learning_reports import (
+from aksio.api.schemas.learning.reports import (
     ActivityDashboardOut,
     OverviewOut,
     PathAnalysisOut,
     TrendsOut,
 )
-from aksio.projections.learning import analytics as analytics
+from aksio.projections.learning import analytics
 from aksio.projections.learning.activity import activity_dashboard, learning_paths
 
 analytics_router = APIRouter(
