@@ -24,6 +24,14 @@ from aksio.projections import courses as courses_read_model
 from aksio.projections.base import Row
 from aksio.projections.learning import queries as q
 from aksio.projections.learning.reports import goal_nodes
+from aksio.projections.learning.shapes import (
+    Achievement,
+    ActivityDashboard,
+    Deadline,
+    DeadlineType,
+    PathAnalysis,
+    PlanPath,
+)
 from aksio.projections.learning.time import Totals, daily_totals
 
 DEADLINE_DAYS = 30
@@ -37,35 +45,45 @@ def _at(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def _exams(conn: Connection, owner_id: UUID, plans: Sequence[Row]) -> list[dict[str, Any]]:
-    found = []
+# A deadline before its days_left: kind, id, title, due date, priority.
+Due = tuple[DeadlineType, UUID, str, date, str]
+
+
+def _exams(conn: Connection, owner_id: UUID, plans: Sequence[Row]) -> list[Due]:
+    found: list[Due] = []
     for course_id in dict.fromkeys(p["course_id"] for p in plans if p["course_id"]):
         course = courses_read_model.get_course(conn, owner_id, course_id)
         if course and course.get("exam_date"):
-            found.append({"type": "exam", "id": course_id, "title": f"Exam: {course['name']}",
-                          "due_date": course["exam_date"], "priority": "high"})  # fmt: skip
+            found.append(
+                ("exam", course_id, f"Exam: {course['name']}", course["exam_date"], "high")
+            )
     return found
 
 
 def _deadlines(
     conn: Connection, owner_id: UUID, plans: Sequence[Row], goals: Sequence[Row], today: date
-) -> list[dict[str, Any]]:
+) -> list[Deadline]:
     """Unfinished goals' target dates, active plans' end dates and their courses' exams."""
-    found = [{"type": "goal", "id": g["id"], "title": g["title"], "due_date": g["target_date"],
-              "priority": priority_name(g["priority"])}
-             for g in goals if g["status"] != "completed" and g["target_date"]]  # fmt: skip
-    found += [{"type": "study_plan", "id": p["id"], "title": p["title"], "due_date": p["end_date"],
-               "priority": p["priority_level"]}
-              for p in plans if p["status"] == "active" and p["end_date"]]  # fmt: skip
+    found: list[Due] = [
+        ("goal", g["id"], g["title"], g["target_date"], priority_name(g["priority"]))
+        for g in goals if g["status"] != "completed" and g["target_date"]
+    ]  # fmt: skip
+    found.extend(
+        ("study_plan", p["id"], p["title"], p["end_date"], p["priority_level"])
+        for p in plans if p["status"] == "active" and p["end_date"]
+    )  # fmt: skip
     found += _exams(conn, owner_id, plans)
     last = today + timedelta(days=DEADLINE_DAYS)
-    soon = [d | {"days_left": (d["due_date"] - today).days} for d in found
-            if today <= d["due_date"] <= last]  # fmt: skip
+    soon: list[Deadline] = [
+        {"type": kind, "id": id_, "title": title, "due_date": due, "priority": priority,
+         "days_left": (due - today).days}
+        for kind, id_, title, due, priority in found if today <= due <= last
+    ]  # fmt: skip
     soon.sort(key=lambda d: (d["due_date"], KIND_ORDER[d["type"]], d["title"], str(d["id"])))
     return soon[:SHOWN]
 
 
-def _streak_achievements(history: Mapping[date, Totals]) -> list[dict[str, Any]]:
+def _streak_achievements(history: Mapping[date, Totals]) -> list[Achievement]:
     return [
         {
             "type": "study_streak",
@@ -76,8 +94,9 @@ def _streak_achievements(history: Mapping[date, Totals]) -> list[dict[str, Any]]
     ]
 
 
-def _hour_achievements(history: Mapping[date, Totals]) -> list[dict[str, Any]]:
-    out, total, wanted = [], 0.0, list(HOUR_MILESTONES)
+def _hour_achievements(history: Mapping[date, Totals]) -> list[Achievement]:
+    out: list[Achievement] = []
+    total, wanted = 0.0, list(HOUR_MILESTONES)
     for day in sorted(history):
         total += history[day].hours
         while wanted and total >= wanted[0]:
@@ -91,8 +110,8 @@ def _hour_achievements(history: Mapping[date, Totals]) -> list[dict[str, Any]]:
     return out
 
 
-def _goal_achievements(plans: Sequence[Row], goals: Sequence[Row]) -> list[dict[str, Any]]:
-    out = [
+def _goal_achievements(plans: Sequence[Row], goals: Sequence[Row]) -> list[Achievement]:
+    out: list[Achievement] = [
         {
             "type": "goal_completed",
             "title": f"Completed goal: {g['title']}",
@@ -117,7 +136,9 @@ def _goal_achievements(plans: Sequence[Row], goals: Sequence[Row]) -> list[dict[
     return out
 
 
-def activity_dashboard(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime) -> Any:
+def activity_dashboard(
+    conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime
+) -> ActivityDashboard:
     today = local_day(now, tz)
     history = daily_totals(conn, owner_id, tz, None, local_midnight(today + timedelta(days=1), tz))
     current = streak(history, today)
@@ -145,12 +166,15 @@ def activity_dashboard(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: date
     }
 
 
-def _plan_path(plan: Row, goals: Sequence[Row]) -> dict[str, Any]:
+def _plan_path(plan: Row, goals: Sequence[Row]) -> PlanPath:
+    # The goal graph is keyed by the goals' ids as text (see goal_nodes); UUID(...) turns
+    # them back into the ids the answer declares.
     nodes = goal_nodes(goals)
     titles = {n.id: n.title for n in nodes}
     by_id = {n.id: n for n in nodes}
     order, blocked = recommended_order(nodes), blocked_goals(nodes)
     hours, chain = critical_path(nodes)
+    cycle = find_cycle({n.id: n.prerequisites for n in nodes})
     return {
         "plan_id": plan["id"],
         "title": plan["title"],
@@ -159,7 +183,7 @@ def _plan_path(plan: Row, goals: Sequence[Row]) -> dict[str, Any]:
         "remaining_hours": round(sum(by_id[g].remaining_hours for g in order), 2),
         "recommended_order": [
             {
-                "goal_id": g,
+                "goal_id": UUID(g),
                 "title": titles[g],
                 "remaining_hours": round(by_id[g].remaining_hours, 2),
                 "priority": by_id[g].priority,
@@ -168,16 +192,21 @@ def _plan_path(plan: Row, goals: Sequence[Row]) -> dict[str, Any]:
             }
             for g in order
         ],
-        "available_goals": [g for g in order if g not in blocked],
+        "available_goals": [UUID(g) for g in order if g not in blocked],
         "blocked_goals": [
-            {"goal_id": g, "title": titles[g], "blocked_by": by} for g, by in blocked.items()
+            {"goal_id": UUID(g), "title": titles[g], "blocked_by": [UUID(b) for b in by]}
+            for g, by in blocked.items()
         ],
-        "critical_path": {"goal_ids": chain, "titles": [titles[g] for g in chain], "hours": hours},
-        "cycle": find_cycle({n.id: n.prerequisites for n in nodes}),
+        "critical_path": {
+            "goal_ids": [UUID(g) for g in chain],
+            "titles": [titles[g] for g in chain],
+            "hours": hours,
+        },
+        "cycle": [UUID(g) for g in cycle] if cycle is not None else None,
     }
 
 
-def learning_paths(conn: Connection, owner_id: UUID, plan_id: UUID | None) -> dict[str, Any]:
+def learning_paths(conn: Connection, owner_id: UUID, plan_id: UUID | None) -> PathAnalysis:
     """The goal graph of each plan that is not archived (or of the one plan asked for)."""
     if plan_id is not None:
         one = q.get_plan(conn, owner_id, plan_id)

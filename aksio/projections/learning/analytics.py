@@ -8,7 +8,7 @@ time from the learning rows, so a rebuilt read model answers the same.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -22,6 +22,19 @@ from aksio.aggregates.learning.streaks import streak
 from aksio.projections.base import Row
 from aksio.projections.learning import queries as q
 from aksio.projections.learning.reports import exam_date
+from aksio.projections.learning.shapes import (
+    BestHour,
+    Direction,
+    HourBucket,
+    Insight,
+    Overview,
+    SessionStats,
+    Trend,
+    Trends,
+    Velocity,
+    VelocityStatus,
+    WeekTrend,
+)
 from aksio.projections.learning.time import Totals, daily_totals, hourly_totals, overall
 
 VELOCITY_ON_TRACK = 0.9
@@ -31,7 +44,7 @@ def _monday(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def _hour_row(hour: int, t: Totals) -> dict[str, Any]:
+def _hour_row(hour: int, t: Totals) -> HourBucket:
     return {
         "hour": hour,
         "count": t.sessions,
@@ -54,7 +67,7 @@ def _stats_window(
 def session_stats(
     conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime,
     start_date: date | None = None, end_date: date | None = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> SessionStats:  # fmt: skip
     today = local_day(now, tz)
     start, end, horizon = _stats_window(tz, today, start_date, end_date)
     days = daily_totals(conn, owner_id, tz, start, end)
@@ -98,7 +111,9 @@ def _count_by_week(moments: Iterable[datetime], tz: ZoneInfo) -> dict[date, int]
     return counts
 
 
-def _velocity(conn: Connection, owner_id: UUID, today: date, progress: float, days: int) -> Any:
+def _velocity(
+    conn: Connection, owner_id: UUID, today: date, progress: float, days: int
+) -> Velocity:
     """Goal hours earned a day against the daily rate that finishes active plans on time."""
     target = 0.0
     goals = q.owner_goals(conn, owner_id)
@@ -111,7 +126,7 @@ def _velocity(conn: Connection, owner_id: UUID, today: date, progress: float, da
             target += f["remaining_hours"] / f["days_remaining"]
     current = progress / days
     ratio = round(current / target, 2) if target else None
-    status = (
+    status: VelocityStatus = (
         "no_target" if ratio is None else "on_track" if ratio >= VELOCITY_ON_TRACK else "behind"
     )
     return {
@@ -122,8 +137,8 @@ def _velocity(conn: Connection, owner_id: UUID, today: date, progress: float, da
     }
 
 
-def _advice(best: list[dict[str, Any]], active: int, days: int, velocity: Any) -> list[Any]:
-    out = []
+def _advice(best: list[BestHour], active: int, days: int, velocity: Velocity) -> list[Insight]:
+    out: list[Insight] = []
     if best and best[0]["count"] >= 3:
         hour = best[0]["hour"]
         out.append(
@@ -132,7 +147,7 @@ def _advice(best: list[dict[str, Any]], active: int, days: int, velocity: Any) -
                 "priority": "medium",
                 "message": f"Schedule important study sessions around {hour:02d}:00",
                 "suggestion": "You are most productive at this time",
-                "metadata": best[0],
+                "metadata": dict(best[0]),
             }
         )
     if active < days / 2:
@@ -158,7 +173,7 @@ def _advice(best: list[dict[str, Any]], active: int, days: int, velocity: Any) -
     return out
 
 
-def _best_hours(hours: dict[int, Totals]) -> list[dict[str, Any]]:
+def _best_hours(hours: dict[int, Totals]) -> list[BestHour]:
     """The three local hours with the best average rating (then most sessions)."""
     rated = sorted(
         ((h, t) for h, t in hours.items() if t.rated),
@@ -186,7 +201,7 @@ def _weeks(first: date, last: date) -> list[date]:
             for i in range((_monday(last) - _monday(first)).days // 7 + 1)]  # fmt: skip
 
 
-def overview(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, days: int) -> Any:
+def overview(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, days: int) -> Overview:
     today = local_day(now, tz)
     first = today - timedelta(days=days - 1)
     start, end = day_span(first, today, tz)
@@ -217,9 +232,10 @@ def overview(conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, days
     }  # fmt: skip
 
 
-def _trend(recent: float, previous: float) -> dict[str, Any]:
+def _trend(recent: float, previous: float) -> Trend:
     """Mean per week of the recent weeks against the weeks before; 5 % either way is flat."""
     change = round(100 * (recent - previous) / previous, 1) if previous else None
+    direction: Direction
     if change is None:
         direction = "up" if recent > 0 else "flat"
     else:
@@ -243,7 +259,7 @@ def _earned_by_week(
 
 def performance_trends(
     conn: Connection, owner_id: UUID, tz: ZoneInfo, now: datetime, weeks: int
-) -> Any:
+) -> Trends:
     today = local_day(now, tz)
     first = _monday(today) - timedelta(weeks=weeks - 1)
     start, end = day_span(first, today, tz)
@@ -251,7 +267,7 @@ def performance_trends(
     by_week, active = _by_week(daily), Counter(_monday(day) for day in daily)
     finished = _count_by_week(_goal_counts(q.owner_goals(conn, owner_id), start, end)[0], tz)
     earned = _earned_by_week(conn, owner_id, tz, start, end)
-    series = []
+    series: list[WeekTrend] = []
     for w in _weeks(first, today):
         t = by_week.get(w, Totals())
         series.append({
@@ -265,11 +281,11 @@ def performance_trends(
             "series": series, "trends": _trends(series)}  # fmt: skip
 
 
-def _trends(series: list[dict[str, Any]]) -> dict[str, Any]:
+def _trends(series: list[WeekTrend]) -> dict[str, Trend]:
     span = max(1, min(4, len(series) // 2))
     recent, previous = series[-span:], series[-2 * span : -span]
 
-    def mean(rows: list[dict[str, Any]], key: str) -> float:
+    def mean(rows: Sequence[Mapping[str, Any]], key: str) -> float:
         values = [r[key] for r in rows if r[key] is not None]
         return sum(values) / len(values) if values else 0.0
 

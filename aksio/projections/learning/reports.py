@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -33,6 +33,15 @@ from aksio.core.errors import InvalidState
 from aksio.projections import courses as courses_read_model
 from aksio.projections.learning import queries as q
 from aksio.projections.learning import signals
+from aksio.projections.learning.shapes import (
+    PlanProgress,
+    PlansDashboard,
+    PlanSummary,
+    Recommendation,
+    Recommendations,
+    TodaySchedule,
+    UpcomingGoal,
+)
 from aksio.projections.learning.time import daily_totals
 
 RECENT_DAYS = 14
@@ -66,13 +75,14 @@ def goal_nodes(goals: Sequence[Mapping[str, Any]]) -> list[GoalNode[str]]:
 
 def plan_progress(
     conn: Connection, owner_id: UUID, plan: Mapping[str, Any], now: datetime, tz: ZoneInfo
-) -> dict[str, Any]:
+) -> PlanProgress:
     goals = q.owner_goals(conn, owner_id, plan["id"])
     today = local_day(now, tz)
     figures = plan_figures(plan, goals, today, exam_date(conn, owner_id, plan))
     sessions, hours = q.plan_session_hours(conn, owner_id, plan["id"])
     figures.update(sessions_completed=sessions, hours_studied=round(hours, 2), timezone=tz.key)
-    return figures
+    # plan_figures (aggregates/learning/progress.py) builds the other keys, untyped.
+    return cast(PlanProgress, figures)
 
 
 def _signals(
@@ -99,40 +109,35 @@ def _signals(
 
 def plan_recommendations(
     conn: Connection, owner_id: UUID, plan: Mapping[str, Any], now: datetime, tz: ZoneInfo
-) -> dict[str, Any]:
+) -> Recommendations:
     figures = plan_progress(conn, owner_id, plan, now, tz)
     advice = plan_advice(figures, _signals(conn, owner_id, plan, now, tz))
-    return {"plan_id": plan["id"], "generated_at": now, "recommendations": advice}
+    items = cast(list[Recommendation], advice)  # built untyped by aggregates/learning/advice.py
+    return {"plan_id": plan["id"], "generated_at": now, "recommendations": items}
 
 
-def _plan_summary(figures: Mapping[str, Any], order: list[str]) -> dict[str, Any]:
+def _plan_summary(figures: Mapping[str, Any], order: list[str]) -> PlanSummary:
     views = {str(g["goal_id"]): g for g in figures["goals"]}
     nxt = views[order[0]] if order else None
-    keys = (
-        "plan_id",
-        "title",
-        "status",
-        "end_date",
-        "deadline_source",
-        "days_remaining",
-        "goals_total",
-        "goals_completed",
-        "completion_percentage",
-        "expected_percentage",
-        "schedule_status",
-        "remaining_hours",
-    )
-    summary = {k: figures[k] for k in keys}
-    summary["next_goal"] = (
-        {"goal_id": nxt["goal_id"], "title": nxt["title"], "target_date": nxt["target_date"]}
-        if nxt
-        else None
-    )
-    return summary
+    f = figures
+    return {
+        "plan_id": f["plan_id"], "title": f["title"], "status": f["status"],
+        "end_date": f["end_date"], "deadline_source": f["deadline_source"],
+        "days_remaining": f["days_remaining"], "goals_total": f["goals_total"],
+        "goals_completed": f["goals_completed"],
+        "completion_percentage": f["completion_percentage"],
+        "expected_percentage": f["expected_percentage"],
+        "schedule_status": f["schedule_status"], "remaining_hours": f["remaining_hours"],
+        "next_goal": (
+            {"goal_id": nxt["goal_id"], "title": nxt["title"], "target_date": nxt["target_date"]}
+            if nxt
+            else None
+        ),
+    }  # fmt: skip
 
 
-def _today_schedule(plans: Sequence[Mapping[str, Any]], today: date) -> list[dict[str, Any]]:
-    out = []
+def _today_schedule(plans: Sequence[Mapping[str, Any]], today: date) -> list[TodaySchedule]:
+    out: list[TodaySchedule] = []
     for plan in plans:
         for day in plan.get("schedule") or []:
             if day.get("date") == today.isoformat():
@@ -147,7 +152,9 @@ def _today_schedule(plans: Sequence[Mapping[str, Any]], today: date) -> list[dic
     return out
 
 
-def plans_dashboard(conn: Connection, owner_id: UUID, now: datetime, tz: ZoneInfo) -> Any:
+def plans_dashboard(
+    conn: Connection, owner_id: UUID, now: datetime, tz: ZoneInfo
+) -> PlansDashboard:
     """Every plan that is not archived at a glance, today's planned study and what is due next."""
     today = local_day(now, tz)
     plans = [p for p in q.all_plans(conn, owner_id) if p["status"] != "archived"]
@@ -176,7 +183,11 @@ def plans_dashboard(conn: Connection, owner_id: UUID, now: datetime, tz: ZoneInf
         "plans": summaries,
         "today_schedule": _today_schedule(plans, today),
         "studied_today_hours": round(studied.hours, 2) if studied else 0.0,
-        "upcoming_goals": [g | {"days_left": (g["target_date"] - today).days} for g in upcoming],
+        "upcoming_goals": [
+            # goal_figures (aggregates/learning/progress.py) builds the other keys, untyped.
+            cast(UpcomingGoal, g | {"days_left": (g["target_date"] - today).days})
+            for g in upcoming
+        ],
     }
 
 

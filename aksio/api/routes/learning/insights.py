@@ -34,7 +34,7 @@ def overview(
     days: Annotated[int, Query(ge=1, le=366, description="Local days, today included.")] = 30,
 ) -> OverviewOut:
     """Hours, goals, weekly progress, velocity and productive hours over the last `days` days."""
-    return OverviewOut.model_validate(analytics.overview(reads, user, zone, now, days))
+    return analytics.overview(reads, user, zone, now, days)
 
 
 @analytics_router.get("/performance_trends/", response_model=TrendsOut)
@@ -46,7 +46,7 @@ def performance_trends(
     weeks: Annotated[int, Query(ge=1, le=104, description="Weeks, this one included.")] = 12,
 ) -> TrendsOut:
     """Week-by-week figures and how the recent weeks compare with the ones before."""
-    return TrendsOut.model_validate(analytics.performance_trends(reads, user, zone, now, weeks))
+    return analytics.performance_trends(reads, user, zone, now, weeks)
 
 
 @analytics_router.get("/learning_path_analysis/", response_model=PathAnalysisOut)
@@ -56,13 +56,13 @@ def learning_path_analysis(
     """Each plan's goal graph: recommended order, blocked goals, critical path, cycles."""
     if study_plan is not None:
         plan_row(reads, user, study_plan)
-    return PathAnalysisOut.model_validate(learning_paths(reads, user, study_plan))
+    return learning_paths(reads, user, study_plan)
 
 
 @activity_router.get("/dashboard/", response_model=ActivityDashboardOut)
 def dashboard(user: CurrentUser, reads: Reads, now: Now, zone: Zone) -> ActivityDashboardOut:
     """Your streak, this week's hours, goals done this month, deadlines and achievements."""
-    return ActivityDashboardOut.model_validate(activity_dashboard(reads, user, zone, now))
+    return activity_dashboard(reads, user, zone, now)
 
 
 routers = (analytics_router, activity_router)

@@ -69,7 +69,7 @@ def list_plans(
 @router.get("/dashboard/", response_model=PlansDashboardOut)
 def dashboard(user: CurrentUser, reads: Reads, now: Now, zone: Zone) -> PlansDashboardOut:
     """Your plans at a glance: progress against dates, today's schedule, goals due next."""
-    return PlansDashboardOut.model_validate(reports.plans_dashboard(reads, user, now, zone))
+    return reports.plans_dashboard(reads, user, now, zone)
 
 
 @router.get("/{plan_id}/", response_model=StudyPlanOut)
@@ -149,7 +149,7 @@ def progress(
 ) -> PlanProgressOut:
     """How far the plan is against how far it should be by today."""
     figures = reports.plan_progress(reads, user, plan_row(reads, user, plan_id), now, zone)
-    return PlanProgressOut.model_validate(figures)
+    return figures
 
 
 @router.get("/{plan_id}/recommendations/", response_model=RecommendationsOut)
@@ -158,6 +158,4 @@ def recommendations(
 ) -> RecommendationsOut:
     """What to do next, each with the figures that triggered it."""
     plan = plan_row(reads, user, plan_id)
-    return RecommendationsOut.model_validate(
-        reports.plan_recommendations(reads, user, plan, now, zone)
-    )
+    return reports.plan_recommendations(reads, user, plan, now, zone)

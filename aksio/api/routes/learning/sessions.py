@@ -73,7 +73,7 @@ def stats(
     if start_date and end_date and end_date < start_date:
         raise ValidationFailed.field("end_date", "End date must not be before start date.")
     figures = session_stats(reads, user, zone, now, start_date, end_date)
-    return SessionStatsOut.model_validate(figures)
+    return figures
 
 
 @router.get("/{session_id}/", response_model=StudySessionOut)
