@@ -36,20 +36,20 @@ from aksio.integrations.signing import SecretBox
 from aksio.integrations.tokens import TokenService
 from aksio.projections.accounts import AccountsProjection
 from aksio.projections.assessments import AssessmentsProjection
-from aksio.projections.base import Projection
 from aksio.projections.billing import BillingProjection
 from aksio.projections.chat.projection import ChatProjection
 from aksio.projections.courses import CoursesProjection
-from aksio.projections.db import make_engine, metadata
 from aksio.projections.documents.chunks import DocumentChunksProjection
 from aksio.projections.documents.projection import DocumentsProjection
-from aksio.projections.flashcards import FlashcardsProjection
+from aksio.projections.engine.base import Projection
+from aksio.projections.engine.db import make_engine, metadata
+from aksio.projections.engine.locks import make_locks
+from aksio.projections.engine.positions import PositionWatch
+from aksio.projections.engine.quarantine import HeldWatch, held_back
+from aksio.projections.engine.runner import ProjectionRunner
+from aksio.projections.flashcards.projection import FlashcardsProjection
 from aksio.projections.learning.projection import LearningProjection
-from aksio.projections.locks import make_locks
-from aksio.projections.positions import PositionWatch
-from aksio.projections.quarantine import HeldWatch, held_back
 from aksio.projections.quizzes import QuizzesProjection
-from aksio.projections.runner import ProjectionRunner
 from aksio.projections.webhooks import WebhooksProjection
 from aksio.reactors.document_processing import DocumentProcessingReactor
 from aksio.reactors.runner import Reactor, ReactorRunner

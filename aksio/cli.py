@@ -13,8 +13,8 @@ from collections.abc import Sequence
 from aksio.bootstrap import build, migrate
 from aksio.core.collector import tune_for_service
 from aksio.logs import configure as configure_logging
-from aksio.projections.positions import read_positions
-from aksio.projections.quarantine import held_back, request_retry
+from aksio.projections.engine.positions import read_positions
+from aksio.projections.engine.quarantine import held_back, request_retry
 from aksio.settings import Settings
 from aksio.shutdown import exit_by_deadline
 

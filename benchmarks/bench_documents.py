@@ -29,9 +29,9 @@ from aksio.commands.documents import UploadDocument
 from aksio.integrations.blobs import FileBlobStore
 from aksio.integrations.extraction import extract
 from aksio.integrations.extraction.analysis import analyse
-from aksio.projections.db import make_engine
 from aksio.projections.documents.chunks import chunks, owner_key, search_chunks
 from aksio.projections.documents.projection import documents
+from aksio.projections.engine.db import make_engine
 from aksio.settings import Settings
 from benchmarks.common import SECRET, backend_database, percentile, table, verdict
 from tests.documents.files import pdf_bytes

@@ -28,9 +28,9 @@ from sqlalchemy.engine import Connection
 
 from aksio.bootstrap import build, migrate
 from aksio.integrations.tokens import TokenService
-from aksio.projections.db import make_engine
-from aksio.projections.flashcards import flashcards
-from aksio.projections.flashcards_queries import list_due
+from aksio.projections.engine.db import make_engine
+from aksio.projections.flashcards.projection import flashcards
+from aksio.projections.flashcards.queries import list_due
 from aksio.settings import Settings
 from benchmarks.common import (
     SECRET,

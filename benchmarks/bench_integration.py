@@ -32,7 +32,7 @@ from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import build, migrate
 from aksio.commands.courses import CreateCourse
 from aksio.commands.webhooks import RegisterWebhook
-from aksio.projections.locks import make_locks
+from aksio.projections.engine.locks import make_locks
 from aksio.reactors.kafka_relay import KafkaRelay, tail
 from aksio.settings import Settings
 from benchmarks.common import SECRET, free_port, percentile, pg_database, table, verdict

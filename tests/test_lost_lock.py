@@ -21,8 +21,8 @@ import sqlalchemy as sa
 
 from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import AddSection, CreateCourse
-from aksio.projections.leases import leases
-from aksio.projections.positions import read_positions
+from aksio.projections.engine.leases import leases
+from aksio.projections.engine.positions import read_positions
 from tests.conftest import make_settings
 from tests.test_serve_e2e import server_env
 

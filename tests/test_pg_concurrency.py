@@ -20,8 +20,8 @@ import pytest
 from aksio.bootstrap import System, all_projections, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
 from aksio.projections import courses as q
-from aksio.projections.locks import lock_key
-from aksio.projections.positions import read_positions
+from aksio.projections.engine.locks import lock_key
+from aksio.projections.engine.positions import read_positions
 from aksio.settings import Settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from aksio.projections.db import API_POOL_SIZE
+from aksio.projections.engine.db import API_POOL_SIZE
 from aksio.settings import Settings
 
 THREAD_TOKENS = 40  # AnyIO's default limiter, which runs every plain `def` route

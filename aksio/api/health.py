@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from aksio.bootstrap import System
-from aksio.projections.db import make_engine
-from aksio.projections.positions import read_positions
+from aksio.projections.engine.db import make_engine
+from aksio.projections.engine.positions import read_positions
 
 ANSWER_WITHIN_S = 0.9
 STATEMENT_TIMEOUT_MS = 2000

@@ -1,7 +1,7 @@
 """Reads of an aggregate that a projection holds back after an error answer 503.
 
 A quarantined aggregate's read model stops at the event that failed (see
-`aksio.projections.quarantine`), so its answer would be stale. A route that
+`aksio.projections.engine.quarantine`), so its answer would be stale. A route that
 names the aggregate in its path, or an account route of a user whose own
 account aggregate is held back, gets 503 `SERVICE_UNAVAILABLE` naming the cause instead. While
 nothing is quarantined this costs one check of an empty set per request.

@@ -32,9 +32,9 @@ from prometheus_client.registry import Collector
 
 from aksio.api.observe import Observe
 from aksio.bootstrap import System
-from aksio.projections.db import reactor_tracking
-from aksio.projections.positions import read_positions
-from aksio.projections.quarantine import quarantine
+from aksio.projections.engine.db import reactor_tracking
+from aksio.projections.engine.positions import read_positions
+from aksio.projections.engine.quarantine import quarantine
 from aksio.projections.webhooks import attempts
 
 BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)

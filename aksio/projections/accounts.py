@@ -13,9 +13,9 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.accounts.feedback import Feedback
 from aksio.aggregates.accounts.user import PROFILE_DEFAULTS, PROFILE_FIELDS, User
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import first_row
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
+from aksio.projections.engine.paging import first_row
 
 users = sa.Table(
     "rm_users",

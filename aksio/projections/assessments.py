@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.assessments.assessment import ASSESSMENT_FIELDS, Assessment
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import Page, paged
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
+from aksio.projections.engine.paging import Page, paged
 
 assessments = sa.Table(
     "rm_assessments",

@@ -18,9 +18,9 @@ from aksio.aggregates.billing.plans import DEFAULT_PLAN, MB, PLANS, Plan
 from aksio.aggregates.billing.subscription import Subscription, subscription_id
 from aksio.aggregates.billing.usage import UsageMeter, meter_id, period_of
 from aksio.core.errors import QuotaExceeded
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
 from aksio.projections.documents import projection as documents_rm
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
 
 QuotaKind = Literal["ai_tokens", "documents", "storage"]
 

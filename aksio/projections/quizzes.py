@@ -16,9 +16,9 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.quizzes.attempt import QuizAttempt
 from aksio.aggregates.quizzes.quiz import QUIZ_FIELDS, Quiz
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import Page, first_row, paged
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
+from aksio.projections.engine.paging import Page, first_row, paged
 
 quizzes = sa.Table(
     "rm_quizzes",

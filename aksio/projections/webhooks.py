@@ -14,9 +14,9 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.webhooks.delivery import WebhookDelivery
 from aksio.aggregates.webhooks.endpoint import WebhookEndpoint
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import Page, paged
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
+from aksio.projections.engine.paging import Page, paged
 
 endpoints = sa.Table(
     "rm_webhooks",

@@ -30,8 +30,8 @@ from sqlalchemy.engine import Engine
 
 from aksio.core.public_events import to_public
 from aksio.core.store import EventStore, open_store
-from aksio.projections.db import make_engine
-from aksio.projections.locks import Locks, make_locks
+from aksio.projections.engine.db import make_engine
+from aksio.projections.engine.locks import Locks, make_locks
 from aksio.reactors.runner import Reactor, ReactorRunner
 from aksio.settings import Settings
 

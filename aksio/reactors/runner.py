@@ -24,14 +24,14 @@ from eventsourcing.utils import resolve_topic
 from sqlalchemy.engine import Engine
 
 from aksio.core.store import EventStore
-from aksio.projections.db import reactor_tracking
-from aksio.projections.leases import (
+from aksio.projections.engine.db import reactor_tracking
+from aksio.projections.engine.leases import (
     LostOwnership,
     fenced_reactor_position,
     reactor_lease,
     take,
 )
-from aksio.projections.locks import Locks
+from aksio.projections.engine.locks import Locks
 
 logger = logging.getLogger(__name__)
 SKIPPED_SAVE_INTERVAL_S = 1.0

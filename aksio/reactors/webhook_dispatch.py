@@ -44,8 +44,8 @@ from aksio.core.public_events import (
 from aksio.core.store import EventStore
 from aksio.integrations.signing import SecretBox, signed_headers, signing_key
 from aksio.projections import webhooks as q
-from aksio.projections.db import tracking
-from aksio.projections.locks import Locks
+from aksio.projections.engine.db import tracking
+from aksio.projections.engine.locks import Locks
 from aksio.reactors.runner import Reactor, ReactorRunner
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from aksio.aggregates.flashcards.flashcard import Flashcard
 from aksio.aggregates.quizzes.quiz import Quiz
 from aksio.bootstrap import System
 from aksio.core.errors import ValidationFailed
-from aksio.projections.flashcards import FlashcardsProjection
+from aksio.projections.flashcards.projection import FlashcardsProjection
 from aksio.projections.quizzes import QuizzesProjection
 from tests.ai.material import CHAPTERS
 from tests.ai.support import Headers, assessment, course, generate, upload

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System
-from aksio.projections.quarantine import held_back
+from aksio.projections.engine.quarantine import held_back
 from aksio.settings import Settings
 from tests.conftest import assert_envelope
 

@@ -11,8 +11,8 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from aksio.projections.base import Row, Rows
-from aksio.projections.db import UtcDateTime, make_engine
+from aksio.projections.engine.base import Row, Rows
+from aksio.projections.engine.db import UtcDateTime, make_engine
 from aksio.settings import Settings
 
 metadata = sa.MetaData()

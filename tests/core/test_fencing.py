@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse
 from aksio.projections.courses import courses
-from aksio.projections.leases import LostOwnership
-from aksio.projections.positions import read_positions
+from aksio.projections.engine.leases import LostOwnership
+from aksio.projections.engine.positions import read_positions
 from aksio.settings import Settings
 
 

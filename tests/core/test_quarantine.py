@@ -13,8 +13,8 @@ from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import AddSection, CreateCourse, UpdateCourse
 from aksio.projections.courses import CoursesProjection, courses
-from aksio.projections.positions import read_positions
-from aksio.projections.quarantine import held_back, request_retry
+from aksio.projections.engine.positions import read_positions
+from aksio.projections.engine.quarantine import held_back, request_retry
 from aksio.settings import Settings
 
 

@@ -13,8 +13,8 @@ from eventsourcing.domain import Aggregate, DomainEvent
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
-from aksio.projections.db import reactor_tracking
-from aksio.projections.locks import make_locks
+from aksio.projections.engine.db import reactor_tracking
+from aksio.projections.engine.locks import make_locks
 from aksio.reactors.runner import Reactor, ReactorRunner
 from aksio.settings import Settings
 

@@ -21,8 +21,8 @@ from aksio.commands.courses import (
 )
 from aksio.core.errors import Conflict
 from aksio.projections.courses import CoursesProjection, courses, sections
-from aksio.projections.db import tracking
-from aksio.projections.positions import read_positions
+from aksio.projections.engine.db import tracking
+from aksio.projections.engine.positions import read_positions
 from aksio.settings import Settings
 
 

@@ -10,7 +10,6 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
-from aksio.projections.base import Projection
 from aksio.projections.documents.chunks import (
     chunk_counter,
     chunk_sets,
@@ -19,6 +18,7 @@ from aksio.projections.documents.chunks import (
     search_chunks,
 )
 from aksio.projections.documents.projection import contents, document_usage, documents
+from aksio.projections.engine.base import Projection
 from tests.documents.conftest import Headers, Upload
 from tests.documents.files import pdf_bytes
 

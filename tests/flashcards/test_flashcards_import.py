@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from aksio.bootstrap import System
 from aksio.core.clock import FixedClock
-from aksio.projections.flashcards import FlashcardsProjection
+from aksio.projections.flashcards.projection import FlashcardsProjection
 from tests.conftest import DATA, assert_envelope
 from tests.flashcards.support import BASE, HEADER, make_card, make_course, review, upload
 

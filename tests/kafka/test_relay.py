@@ -20,7 +20,7 @@ from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
 from aksio.core.clock import FixedClock
 from aksio.core.public_events import to_public
-from aksio.projections.db import reactor_tracking
+from aksio.projections.engine.db import reactor_tracking
 from aksio.settings import Settings
 from tests.kafka.conftest import Broker
 

@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from aksio.bootstrap import System, build
 from aksio.core.clock import FixedClock
 from aksio.integrations.signing import standard_key, verify
-from aksio.projections.db import reactor_tracking
+from aksio.projections.engine.db import reactor_tracking
 from aksio.projections.webhooks import deliveries
 from aksio.reactors.webhook_dispatch import DispatcherRunner, Sender, WebhookDispatcher
 from aksio.settings import Settings

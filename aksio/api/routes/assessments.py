@@ -14,8 +14,8 @@ from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.commands.assessments import CreateAssessment, DeleteAssessment, UpdateAssessment
 from aksio.core.errors import NotFound
 from aksio.projections import assessments as q
-from aksio.projections.base import Row
 from aksio.projections.courses import get_course
+from aksio.projections.engine.base import Row
 from aksio.projections.quizzes import answers_hidden
 
 # Included after the flashcards and quizzes routers, so their paths win over `{id}`.

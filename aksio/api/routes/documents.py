@@ -39,9 +39,9 @@ from aksio.integrations.extraction.formats import (
     resolve_type,
 )
 from aksio.integrations.fetcher import UrlFetcher, url_type
-from aksio.projections.base import Row
 from aksio.projections.billing import check_quota
 from aksio.projections.documents import projection as q
+from aksio.projections.engine.base import Row
 from aksio.usecases.ownership import own_course
 
 MAX_FILE_BYTES = 50 * 1024 * 1024

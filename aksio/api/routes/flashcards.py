@@ -41,7 +41,7 @@ from aksio.commands.flashcards import (
 from aksio.commands.fsrs_parameters import KeepFsrsParameters
 from aksio.core.errors import NotFound
 from aksio.integrations import anki, fsrs_fit
-from aksio.projections import flashcards_queries as q
+from aksio.projections.flashcards import queries as q
 from aksio.usecases.ownership import own_course
 from aksio.usecases.scheduling import choose_scheduler, scheduler_for
 

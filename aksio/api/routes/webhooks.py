@@ -20,7 +20,7 @@ from aksio.commands.webhooks import DeleteWebhook, RegisterWebhook, UpdateWebhoo
 from aksio.core.errors import NotFound
 from aksio.integrations.signing import new_secret
 from aksio.projections import webhooks as q
-from aksio.projections.paging import Page
+from aksio.projections.engine.paging import Page
 
 router = APIRouter(prefix="/api/v1/webhooks", tags=["webhooks"], responses=ERRORS)
 

@@ -14,7 +14,7 @@ from pydantic import Strict as Exact
 from pydantic_core import PydanticCustomError
 
 from aksio.api.deps import page_links
-from aksio.projections.paging import Page
+from aksio.projections.engine.paging import Page
 
 T = TypeVar("T", bound=BaseModel)
 

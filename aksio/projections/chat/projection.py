@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from aksio.aggregates.chat.chat import CHAT_FIELDS, PRIORITIES, Chat
 from aksio.aggregates.chat.tutoring_session import OUTCOME_FIELDS, SESSION_FIELDS, TutoringSession
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
 
 chats = sa.Table(
     "rm_chats",

@@ -9,10 +9,10 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aksio.projections.base import Row
 from aksio.projections.chat.projection import chats, concepts, contexts, gaps, messages, sessions
-from aksio.projections.flashcards import flashcards
-from aksio.projections.paging import Page, first_row, paged
+from aksio.projections.engine.base import Row
+from aksio.projections.engine.paging import Page, first_row, paged
+from aksio.projections.flashcards.projection import flashcards
 from aksio.projections.quizzes import attempts, quizzes
 
 

@@ -19,9 +19,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.documents.document import Document
-from aksio.projections.base import Projection, Rows, handles
-from aksio.projections.db import metadata
 from aksio.projections.documents.projection import documents
+from aksio.projections.engine.base import Projection, Rows, handles
+from aksio.projections.engine.db import metadata
 
 ChunkId = sa.BigInteger().with_variant(sa.Integer(), "sqlite")  # a rowid alias on SQLite
 

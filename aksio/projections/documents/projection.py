@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.documents.document import Document
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
-from aksio.projections.paging import Page, paged
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
+from aksio.projections.engine.paging import Page, paged
 
 documents = sa.Table(
     "rm_documents",

@@ -21,7 +21,7 @@ from aksio.aggregates.learning.path_analysis import (
 from aksio.aggregates.learning.progress import priority_name
 from aksio.aggregates.learning.streaks import milestones, streak
 from aksio.projections import courses as courses_read_model
-from aksio.projections.base import Row
+from aksio.projections.engine.base import Row
 from aksio.projections.learning import queries as q
 from aksio.projections.learning.reports import goal_nodes
 from aksio.projections.learning.shapes import (

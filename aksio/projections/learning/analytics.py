@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.learning.localtime import day_span, local_day, local_midnight
 from aksio.aggregates.learning.progress import plan_figures
 from aksio.aggregates.learning.streaks import streak
-from aksio.projections.base import Row
+from aksio.projections.engine.base import Row
 from aksio.projections.learning import queries as q
 from aksio.projections.learning.reports import exam_date
 from aksio.projections.learning.shapes import (

@@ -14,7 +14,7 @@ from uuid import UUID
 from aksio.aggregates.learning.goal import GOAL_FIELDS, Goal
 from aksio.aggregates.learning.study_plan import PLAN_FIELDS, StudyPlan
 from aksio.aggregates.learning.study_session import StudySession
-from aksio.projections.base import Projection, Rows, handles
+from aksio.projections.engine.base import Projection, Rows, handles
 from aksio.projections.learning.tables import goal_progress, goals, study_plans, study_sessions
 
 

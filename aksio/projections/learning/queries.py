@@ -8,9 +8,9 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aksio.projections.base import Row
+from aksio.projections.engine.base import Row
+from aksio.projections.engine.paging import Page, first_row, paged
 from aksio.projections.learning.tables import goal_progress, goals, study_plans, study_sessions
-from aksio.projections.paging import Page, first_row, paged
 
 GOAL_ORDER = (goals.c.created_at, goals.c.seq, goals.c.id)
 

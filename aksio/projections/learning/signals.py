@@ -15,7 +15,7 @@ from uuid import UUID
 from sqlalchemy.engine import Connection
 
 from aksio.projections.documents.chunks import search_chunks
-from aksio.projections.flashcards_queries import list_due
+from aksio.projections.flashcards.queries import list_due
 from aksio.projections.quizzes import list_attempts, list_quizzes
 
 DUE_CAP = 1000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from aksio.projections.db import UtcDateTime, metadata
+from aksio.projections.engine.db import UtcDateTime, metadata
 
 study_plans = sa.Table(
     "rm_study_plans",

@@ -13,9 +13,9 @@ from pydantic import BaseModel
 from aksio.api.deps import CurrentUser, Reads, page_links
 from aksio.api.schemas.common import PageOut
 from aksio.core.errors import NotFound
+from aksio.projections.engine.paging import Page
 from aksio.projections.learning import queries as q
 from aksio.projections.learning.time import user_zone
-from aksio.projections.paging import Page
 
 T = TypeVar("T", bound=BaseModel)
 

@@ -13,10 +13,10 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.flashcards.flashcard import DIFFICULTIES
 from aksio.aggregates.flashcards.schedule import MASTERY_LEVELS
 from aksio.projections.accounts import users
-from aksio.projections.base import Row
 from aksio.projections.courses import courses
-from aksio.projections.flashcards import flashcard_reviews, flashcard_tags, flashcards
-from aksio.projections.paging import Page, paged
+from aksio.projections.engine.base import Row
+from aksio.projections.engine.paging import Page, paged
+from aksio.projections.flashcards.projection import flashcard_reviews, flashcard_tags, flashcards
 
 CREATION_ORDER = (flashcards.c.created_at, flashcards.c.recorded_at, flashcards.c.id)
 

@@ -24,8 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from aksio.core.store import postgres_dsn
-from aksio.projections.base import Projection
-from aksio.projections.db import tracking
+from aksio.projections.engine.base import Projection
+from aksio.projections.engine.db import tracking
 
 logger = logging.getLogger(__name__)
 CHANNEL = "aksio_positions"

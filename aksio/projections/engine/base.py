@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from eventsourcing.domain import DomainEvent
 from sqlalchemy.engine import Connection
 
-from aksio.projections.bulk import Key as Key
-from aksio.projections.bulk import Row as Row
-from aksio.projections.bulk import TableWriter
+from aksio.projections.engine.bulk import Key as Key
+from aksio.projections.engine.bulk import Row as Row
+from aksio.projections.engine.bulk import TableWriter
 
 E = TypeVar("E", bound=DomainEvent)
 F = TypeVar("F", bound=Callable[..., None])

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from aksio.projections.base import Row
+from aksio.projections.engine.base import Row
 
 
 @dataclass(frozen=True)

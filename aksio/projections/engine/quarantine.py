@@ -22,7 +22,7 @@ from uuid import UUID
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from aksio.projections.db import UtcDateTime, metadata
+from aksio.projections.engine.db import UtcDateTime, metadata
 
 quarantine = sa.Table(
     "projection_quarantine",

@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from aksio.core.errors import DomainError
-from aksio.projections.db import metadata, reactor_tracking, tracking
+from aksio.projections.engine.db import metadata, reactor_tracking, tracking
 
 leases = sa.Table(
     "projection_leases",

@@ -22,12 +22,12 @@ from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 
 from aksio.core.faults import is_transient
-from aksio.projections import quarantine
-from aksio.projections.leases import fenced_positions
-from aksio.projections.quarantine import Held
+from aksio.projections.engine import quarantine
+from aksio.projections.engine.leases import fenced_positions
+from aksio.projections.engine.quarantine import Held
 
 if TYPE_CHECKING:
-    from aksio.projections.runner import ProjectionRunner
+    from aksio.projections.engine.runner import ProjectionRunner
 
 logger = logging.getLogger(__name__)
 SCAN_PAGE = 5000

@@ -11,8 +11,8 @@ import sqlalchemy as sa
 
 from aksio.aggregates.flashcards.flashcard import Flashcard
 from aksio.aggregates.flashcards.schedule import Schedule, mastery
-from aksio.projections.base import Projection, Row, Rows, handles
-from aksio.projections.db import UtcDateTime, metadata
+from aksio.projections.engine.base import Projection, Row, Rows, handles
+from aksio.projections.engine.db import UtcDateTime, metadata
 
 flashcards = sa.Table(
     "rm_flashcards",

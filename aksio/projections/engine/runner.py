@@ -25,11 +25,11 @@ from sqlalchemy.engine import Connection, Engine
 from aksio.core.collector import fewer_collections
 from aksio.core.faults import is_transient
 from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
-from aksio.projections import isolation, quarantine
-from aksio.projections.base import Changes, Projection, Rows
-from aksio.projections.leases import LostOwnership, fenced_and_announced, take
-from aksio.projections.locks import Locks
-from aksio.projections.positions import CHANNEL, read_positions, set_position
+from aksio.projections.engine import isolation, quarantine
+from aksio.projections.engine.base import Changes, Projection, Rows
+from aksio.projections.engine.leases import LostOwnership, fenced_and_announced, take
+from aksio.projections.engine.locks import Locks
+from aksio.projections.engine.positions import CHANNEL, read_positions, set_position
 
 logger = logging.getLogger(__name__)
 Progress = Callable[[int, int, int], None]  # position, head, events so far

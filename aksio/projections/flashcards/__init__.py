@@ -1,0 +1,1 @@
+"""The flashcards read model: cards, reviews and their queries."""
