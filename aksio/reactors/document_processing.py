@@ -36,7 +36,7 @@ from aksio.integrations.extraction.sandbox import extract_isolated
 from aksio.integrations.fetcher import FetchFailed, UrlFetcher, fetch_url_for
 from aksio.integrations.llm.models import LanguageModel
 from aksio.integrations.retrieval import IndexedDocument, RemoteRetriever, Retriever
-from aksio.reactors.runner import Reactor
+from aksio.reactors.runner import EventReactor
 from aksio.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -45,7 +45,7 @@ MISSING = "The stored file is missing. Upload the document again."
 SUMMARY_WORDS = 150
 
 
-class DocumentProcessingReactor(Reactor):
+class DocumentProcessingReactor(EventReactor):
     name = "document_processing"
     topics = (Document.ProcessingRequested, Document.Deleted)
 

@@ -181,9 +181,6 @@ class KafkaRelay(Reactor):
         self.scan_from = notifications[-1].id if notifications else self.scan_from
         return len(sent)
 
-    def react(self, event: DomainEvent, position: int) -> None:
-        raise NotImplementedError("the relay publishes whole batches: see RelayRunner")
-
     def close(self) -> None:
         if self.producer is not None:
             self.producer.close(timeout=5)
@@ -196,24 +193,21 @@ class RelayRunner(ReactorRunner):
 
     reactor: KafkaRelay
 
-    def run_once(self, *, settle: bool = False) -> int:
-        with self._lock:
-            if not self._claim():
+    def _handle(self, settle: bool) -> int:
+        relay = self.reactor
+        try:
+            if relay.scan_from is None:
+                relay.recover(hint=self._load_position())
+            assert relay.scan_from is not None
+            notifications = self.store.read(after=relay.scan_from, limit=self.batch_size)
+            if not notifications:
                 return 0
-            relay = self.reactor
-            try:
-                if relay.scan_from is None:
-                    relay.recover(hint=self._load_position())
-                assert relay.scan_from is not None
-                notifications = self.store.read(after=relay.scan_from, limit=self.batch_size)
-                if not notifications:
-                    return 0
-                relay.publish(notifications, self._decode)
-            except Exception:
-                relay.close()
-                raise
-            self._save_position(notifications[-1].id)
-            return len(notifications)
+            relay.publish(notifications, self._decode)
+        except Exception:
+            relay.close()
+            raise
+        self._save_position(notifications[-1].id)
+        return len(notifications)
 
     def _decode(self, notification: Notification) -> DomainEvent:
         return cast(DomainEvent, self.store.mapper.to_domain_event(notification))

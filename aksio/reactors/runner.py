@@ -47,17 +47,25 @@ class Reactor:
         wanted = tuple(self.topics)
         return not wanted or issubclass(resolve_topic(topic), wanted)
 
-    def react(self, event: DomainEvent, position: int) -> None:
-        raise NotImplementedError
-
     def make_runner(self, store: EventStore, engine: Engine, locks: Locks) -> ReactorRunner:
         """The runner that follows the log for this reactor; a reactor that handles the log
         in its own way (whole batches, due deliveries) returns a runner of its own."""
         return ReactorRunner(self, store, engine, locks)
 
 
+class EventReactor(Reactor):
+    """A reactor that handles the events it follows one at a time (the default runner's way)."""
+
+    def react(self, event: DomainEvent, position: int) -> None:
+        raise NotImplementedError
+
+
 class ReactorRunner:
-    """Runs one reactor in its own thread (or synchronously with `drain`)."""
+    """Runs one reactor in its own thread (or synchronously with `drain`): each run takes the
+    lock (and lease) when free, then `_handle`s the next batch. The default handles an
+    `EventReactor`'s events one at a time; a reactor that works in whole batches (the Kafka
+    relay) or has more to do per batch (the webhook dispatcher) comes with a runner whose
+    `_handle` says how."""
 
     def __init__(
         self,
@@ -166,16 +174,22 @@ class ReactorRunner:
         with self._lock:
             if not self._claim():
                 return 0
-            notifications = self._page()
-            for notification in notifications:
-                if self.follows(notification.topic):
-                    event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
-                    self.reactor.react(event, notification.id)
-                    self._save_position(notification.id)
-                else:
-                    self.position = notification.id
-            self._save_moved(settle)
-            return len(notifications)
+            return self._handle(settle)
+
+    def _handle(self, settle: bool) -> int:
+        """Handles the next batch (the lock is held); returns how many events it took."""
+        reactor = self.reactor
+        assert isinstance(reactor, EventReactor), f"{reactor.name} needs a runner of its own"
+        notifications = self._page()
+        for notification in notifications:
+            if self.follows(notification.topic):
+                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
+                reactor.react(event, notification.id)
+                self._save_position(notification.id)
+            else:
+                self.position = notification.id
+        self._save_moved(settle)
+        return len(notifications)
 
     def drain(self) -> int:
         total = 0

@@ -46,7 +46,7 @@ from aksio.integrations.signing import SecretBox, signed_headers, signing_key
 from aksio.projections import webhooks as q
 from aksio.projections.engine.db import tracking
 from aksio.projections.engine.locks import Locks
-from aksio.reactors.runner import Reactor, ReactorRunner
+from aksio.reactors.runner import EventReactor, ReactorRunner
 
 logger = logging.getLogger(__name__)
 DUE_CHECK_S = 0.5  # how often retries coming due are looked for
@@ -107,7 +107,7 @@ class Sender:
         self.client.close()
 
 
-class WebhookDispatcher(Reactor):
+class WebhookDispatcher(EventReactor):
     name = "webhooks"
     projection: ClassVar[str] = "webhooks"
 
@@ -272,35 +272,32 @@ class DispatcherRunner(ReactorRunner):
     _checked = 0  # the dispatcher's command position at the last look at due deliveries
     _next_check = 0.0
 
-    def run_once(self, *, settle: bool = False) -> int:
-        with self._lock:
-            if not self._claim():
-                return 0
-            written = self.reactor.written
-            claimed = self.position is None  # read from the database by `_page`
-            notifications = self._page()
-            if claimed:
-                self.reactor.saw(ENDPOINT_TOPICS, self.position or 0)
-            handled = 0
-            for notification in notifications:
-                topic = notification.topic
-                self.reactor.saw(topic, notification.id)
-                if self.follows(topic):
-                    if not self.reactor.subscriptions_ready():
-                        break  # the read model lags the endpoint events: next run
-                    event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
-                    self.reactor.react(event, notification.id)
-                self.position = notification.id
-                handled += 1
-            scheduled = self.reactor.written != written
-            # Saved per batch that scheduled deliveries: a crash repeats the batch, and
-            # scheduling is idempotent.
-            self._save_moved(settle or scheduled)
-            now = time.monotonic()
-            look = settle or self.reactor.written != self._checked or now >= self._next_check
-            if look and self.reactor.deliver_due() is not None:
-                self._checked, self._next_check = self.reactor.written, now + DUE_CHECK_S
-            return handled
+    def _handle(self, settle: bool) -> int:
+        written = self.reactor.written
+        claimed = self.position is None  # read from the database by `_page`
+        notifications = self._page()
+        if claimed:
+            self.reactor.saw(ENDPOINT_TOPICS, self.position or 0)
+        handled = 0
+        for notification in notifications:
+            topic = notification.topic
+            self.reactor.saw(topic, notification.id)
+            if self.follows(topic):
+                if not self.reactor.subscriptions_ready():
+                    break  # the read model lags the endpoint events: next run
+                event = cast(DomainEvent, self.store.mapper.to_domain_event(notification))
+                self.reactor.react(event, notification.id)
+            self.position = notification.id
+            handled += 1
+        scheduled = self.reactor.written != written
+        # Saved per batch that scheduled deliveries: a crash repeats the batch, and
+        # scheduling is idempotent.
+        self._save_moved(settle or scheduled)
+        now = time.monotonic()
+        look = settle or self.reactor.written != self._checked or now >= self._next_check
+        if look and self.reactor.deliver_due() is not None:
+            self._checked, self._next_check = self.reactor.written, now + DUE_CHECK_S
+        return handled
 
     def follows(self, topic: str) -> bool:
         return super().follows(topic) and self.reactor.wanted(topic)

@@ -15,11 +15,11 @@ from aksio.bootstrap import System, build, migrate
 from aksio.commands.courses import CreateCourse, UpdateCourse
 from aksio.projections.engine.db import reactor_tracking
 from aksio.projections.engine.locks import make_locks
-from aksio.reactors.runner import Reactor, ReactorRunner
+from aksio.reactors.runner import EventReactor, ReactorRunner
 from aksio.settings import Settings
 
 
-class CreatedCourses(Reactor):
+class CreatedCourses(EventReactor):
     name = "test_created_courses"
     topics = (Course.Created,)
 
@@ -97,7 +97,7 @@ def test_a_restart_resumes_after_the_saved_position(
 
 
 def test_follows_subclasses_of_the_named_event_types() -> None:
-    class Creations(Reactor):
+    class Creations(EventReactor):
         name = "test_creations"
         topics = (Aggregate.Created,)
 
