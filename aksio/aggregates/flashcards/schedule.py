@@ -21,7 +21,8 @@ from aksio.aggregates.flashcards.sm2 import Sm2State
 
 Scheduler = Literal["sm2", "fsrs"]
 SCHEDULERS: tuple[Scheduler, ...] = get_args(Scheduler)
-MASTERY_LEVELS = ("new", "learning", "difficult", "mastered")
+Mastery = Literal["new", "learning", "difficult", "mastered"]
+MASTERY_LEVELS: tuple[Mastery, ...] = get_args(Mastery)
 _TIMES = ("next_review_date", "fsrs_due", "last_reviewed_at")
 # 1: every review moved SM-2 (states stored before drills); 2: same-day repeats are drills.
 SM2_RULES = 2

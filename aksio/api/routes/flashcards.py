@@ -11,7 +11,6 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
 from aksio.aggregates.flashcards.flashcard import Difficulty
-from aksio.aggregates.flashcards.fsrs_adapter import FsrsSettings
 from aksio.aggregates.flashcards.review_log import parse_review_log
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
 from aksio.api.schemas.common import ERRORS, PageOut
@@ -43,31 +42,10 @@ from aksio.core.errors import NotFound
 from aksio.integrations import anki, fsrs_fit
 from aksio.projections.flashcards import queries as q
 from aksio.usecases.ownership import own_course
-from aksio.usecases.scheduling import choose_scheduler, scheduler_for
+from aksio.usecases.scheduling import review_choices, scheduler_for
 
 router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"], responses=ERRORS)
 IMPORT_WAIT_S = 120.0
-
-
-def choose_fsrs(course: dict[str, Any] | None, profile: dict[str, Any] | None) -> FsrsSettings:
-    """The course's fitted parameters and retention where it has them, else the profile's."""
-    rows = [row for row in (course, profile) if row]
-    parameters = next((r["fsrs_parameters"] for r in rows if r.get("fsrs_parameters")), None)
-    retention = next((r["desired_retention"] for r in rows if r.get("desired_retention")), None)
-    return FsrsSettings.of(parameters, retention)
-
-
-def _card_choices(reads: Connection, user: UUID, card_id: UUID) -> tuple[str, FsrsSettings]:
-    """`scheduler_for` and `fsrs_for` the card's course, read with the card in one query."""
-    found = q.review_choices(reads, user, card_id)
-    if found is None:
-        raise NotFound("Flashcard")
-    scheduler = choose_scheduler(found["course_scheduler"], found["profile_scheduler"])
-    course = {"fsrs_parameters": found["course_parameters"]}
-    course["desired_retention"] = found["course_retention"]
-    profile = {"fsrs_parameters": found["profile_parameters"]}
-    profile["desired_retention"] = found["profile_retention"]
-    return scheduler, choose_fsrs(course, profile)
 
 
 def _row(reads: Connection, user: UUID, card_id: UUID) -> dict[str, Any]:
@@ -269,7 +247,7 @@ def review_flashcard(
     card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, reads: Reads, now: Now
 ) -> Any:
     """Record a review (quality 0-5) and schedule the card's next review."""
-    scheduler, fsrs = _card_choices(reads, user, card_id)
+    scheduler, fsrs = review_choices(reads, user, card_id)
     seconds = body.response_time_seconds
     review_id = bus.run(
         ReviewFlashcard(

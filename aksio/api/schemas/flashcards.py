@@ -11,11 +11,10 @@ from pydantic import MISSING, BaseModel, Field
 from aksio.aggregates.flashcards import fsrs_adapter
 from aksio.aggregates.flashcards.flashcard import Difficulty
 from aksio.aggregates.flashcards.fsrs_adapter import FsrsState
-from aksio.aggregates.flashcards.schedule import Scheduler
+from aksio.aggregates.flashcards.schedule import Mastery, Scheduler
 from aksio.api.schemas.common import Id, Strict
 
 Status = Literal["active", "archived"]
-Mastery = Literal["new", "learning", "difficult", "mastered"]
 Tag = Annotated[str, Field(min_length=1, max_length=50)]
 Text = Annotated[str, Field(max_length=10_000)]
 
