@@ -18,6 +18,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 TEXT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
+_STANDARD.add("color_message")  # uvicorn's message again, with terminal colours
 
 
 def extras(record: logging.LogRecord) -> dict[str, Any]:
@@ -39,6 +40,7 @@ def configure(log_format: str = "text", level: str = "info") -> None:
             JsonFormatter(
                 "%(asctime)s %(levelname)s %(name)s %(message)s",
                 rename_fields={"asctime": "time", "levelname": "level", "name": "logger"},
+                reserved_attrs=[*JsonFormatter().reserved_attrs, "color_message"],
             )
         )
     else:

@@ -27,7 +27,7 @@ def test_both_formats_carry_the_extras(capsys: pytest.CaptureFixture[str]) -> No
         assert record["message"] == "batch" and record["level"] == "INFO"
         assert (record["position"], record["events"], record["logger"]) == (7, 3, "aksio.test")
         configure("text", "info")
-        logging.getLogger("aksio.test").info("batch", extra={"position": 8})
+        logging.getLogger("aksio.test").info("batch", extra={"position": 8, "color_message": "c"})
         assert capsys.readouterr().err.rstrip().endswith("INFO aksio.test batch position=8")
     finally:
         logging.getLogger().handlers = []
@@ -66,3 +66,4 @@ def test_a_served_request_logs_one_json_line(tmp_path: Path) -> None:
     assert (mine["method"], mine["route"], mine["status"]) == ("GET", "/api/v1/courses/", 200)
     assert mine["duration_ms"] > 0
     assert any(r["logger"].startswith("uvicorn") for r in records)  # the server's own, as JSON
+    assert not any("color_message" in r for r in records)  # uvicorn's coloured copy is left out
