@@ -37,7 +37,7 @@ from aksio.projections.learning.shapes import (
     PlanProgress,
     PlansDashboard,
     PlanSummary,
-    Recommendation,
+    RecommendationOut,
     Recommendations,
     TodaySchedule,
     UpcomingGoal,
@@ -112,7 +112,7 @@ def plan_recommendations(
 ) -> Recommendations:
     figures = plan_progress(conn, owner_id, plan, now, tz)
     advice = plan_advice(figures, _signals(conn, owner_id, plan, now, tz))
-    items = cast(list[Recommendation], advice)  # built untyped by aggregates/learning/advice.py
+    items = cast(list[RecommendationOut], advice)  # built untyped by aggregates/learning/advice.py
     return {"plan_id": plan["id"], "generated_at": now, "recommendations": items}
 
 

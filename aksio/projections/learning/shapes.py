@@ -75,7 +75,7 @@ class PlanProgress(TypedDict):
     goals: list[GoalFigures]
 
 
-class Recommendation(TypedDict):
+class RecommendationOut(TypedDict):
     type: Literal["schedule", "deadline", "performance", "flashcards", "quiz", "consistency"]
     priority: Priority
     title: str
@@ -87,7 +87,7 @@ class Recommendation(TypedDict):
 class Recommendations(TypedDict):
     plan_id: UUID
     generated_at: datetime
-    recommendations: list[Recommendation]
+    recommendations: list[RecommendationOut]
 
 
 class NextGoal(TypedDict):
