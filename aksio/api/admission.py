@@ -13,11 +13,10 @@ of in the pools, where it would hang. `/health` is never held back.
 from __future__ import annotations
 
 import asyncio
-import json
-from datetime import UTC, datetime
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from aksio.api.middleware import error_body
 from aksio.projections.engine.db import API_POOL_SIZE
 from aksio.settings import Settings
 
@@ -27,6 +26,7 @@ THREAD_TOKENS = 40  # AnyIO's default limiter, which runs every plain `def` rout
 RESERVED = 4
 RETRY_AFTER_S = 1
 EXEMPT = ("/health",)
+BUSY = "The server is busy or its database is slow; retry shortly."
 
 
 def in_flight_limit(settings: Settings) -> int:
@@ -36,18 +36,6 @@ def in_flight_limit(settings: Settings) -> int:
     return min(THREAD_TOKENS, 2 * API_POOL_SIZE) - RESERVED
 
 
-def _body(request_id: str) -> bytes:
-    return json.dumps(
-        {
-            "error": "The server is busy or its database is slow; retry shortly.",
-            "details": {},
-            "error_code": "SERVICE_UNAVAILABLE",
-            "timestamp": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "request_id": request_id,
-        }
-    ).encode()
-
-
 class Admission:
     """ASGI middleware: at most `limit` HTTP requests run; one waits `wait_s` for a slot."""
 
@@ -55,8 +43,6 @@ class Admission:
         self.app = app
         self.limit = limit
         self.wait_s = wait_s
-        self.in_flight = 0
-        self.refused = 0
         self._slots: asyncio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -66,14 +52,11 @@ class Admission:
         if self._slots is None:  # created on the serving event loop
             self._slots = asyncio.Semaphore(self.limit)
         if not await self._admit(self._slots):
-            self.refused += 1
             await self._refuse(scope, send)
             return
-        self.in_flight += 1
         try:
             await self.app(scope, receive, send)
         finally:
-            self.in_flight -= 1
             self._slots.release()
 
     async def _admit(self, slots: asyncio.Semaphore) -> bool:
@@ -96,4 +79,5 @@ class Admission:
             (b"retry-after", str(RETRY_AFTER_S).encode()),
         ]
         await send({"type": "http.response.start", "status": 503, "headers": headers})
-        await send({"type": "http.response.body", "body": _body(request_id)})
+        body = error_body(503, "SERVICE_UNAVAILABLE", BUSY, request_id)
+        await send({"type": "http.response.body", "body": body})

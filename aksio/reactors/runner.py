@@ -97,7 +97,7 @@ class ReactorRunner:
 
     @property
     def lock_name(self) -> str:
-        return f"reactor.{self.reactor.name}"
+        return reactor_lease(self.reactor.name)  # the lock and the lease share the name
 
     def _load_position(self) -> int:
         with self.engine.connect() as conn:
@@ -121,7 +121,7 @@ class ReactorRunner:
 
     def _take_lease(self) -> None:
         with self.engine.begin() as conn:
-            take(conn, reactor_lease(self.reactor.name), self.token)
+            take(conn, self.lock_name, self.token)
             exists = conn.execute(
                 sa.select(reactor_tracking.c.name).where(
                     reactor_tracking.c.name == self.reactor.name

@@ -10,21 +10,17 @@ from uuid import UUID
 
 from fastapi.testclient import TestClient
 
-from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import System
 from aksio.projections.engine.quarantine import held_back
 from aksio.settings import Settings
 from tests.conftest import assert_envelope
+from tests.core.test_quarantine import poison
 
 Headers = dict[str, str]
 
 
-def poison(system: System, course_id: UUID) -> None:
-    """An event the read model refuses (NOT NULL), stored past the aggregate's checks."""
-    course = system.store.repository.get(course_id)
-    assert isinstance(course, Course)
-    course._updated(changes={"name": None})
-    system.store.save(course)
+def poison_and_drain(system: System, course_id: UUID) -> None:
+    poison(system, course_id, {"name": None})  # NOT NULL in the read model
     system.drain()
 
 
@@ -33,7 +29,7 @@ def test_reads_of_a_held_back_course_answer_503_and_others_carry_on(
 ) -> None:
     mine, theirs = make_user(), make_user()
     bad = client.post("/api/v1/courses/", json={"name": "mine"}, headers=mine).json()["id"]
-    poison(system, UUID(bad))
+    poison_and_drain(system, UUID(bad))
     assert [h.originator_id for h in held_back(system.engine)] == [UUID(bad)]
 
     body = assert_envelope(
@@ -66,7 +62,7 @@ def test_status_lists_the_quarantine_and_retry_replays_it(
     client: TestClient, system: System, settings: Settings, auth: Headers
 ) -> None:
     bad = client.post("/api/v1/courses/", json={"name": "mine"}, headers=auth).json()["id"]
-    poison(system, UUID(bad))
+    poison_and_drain(system, UUID(bad))
     shown = run_cli(settings, "projections", "status")
     assert f"courses {bad} since event" in shown and "IntegrityError" in shown
 
