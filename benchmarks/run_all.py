@@ -27,6 +27,8 @@ BENCHMARKS = (
     "benchmarks.bench_learning",
     "benchmarks.bench_integration",
     "benchmarks.bench_stall_recovery",
+    "benchmarks.bench_takeover",
+    "benchmarks.bench_slow_clients",
 )
 RESULTS = Path(__file__).resolve().parent / "results"
 
