@@ -144,6 +144,12 @@ class System:
             return self.runner.wait_for(position, timeout)
         return self.watch.wait_for(position, timeout)
 
+    def caught_up(self) -> bool:
+        """Read-your-writes for a read: waits until every projection has passed every event
+        stored so far, by any process; False when they did not within the bounded wait."""
+        head = self.store.head()
+        return not head or self.wait_for(head)
+
     def problems(self) -> list[dict[str, Any]]:
         """What holds events back: failing batches here, and quarantines anywhere."""
         found = [self.runner.failure] if self.runner.failure else []

@@ -48,20 +48,33 @@ CurrentUser = Annotated[UUID, Depends(current_user)]
 
 
 class NotYetVisible(ServiceUnavailable):
-    """The command is stored, but the read models did not show it in time (a stalled
-    database): answering from them would be wrong (a new resource would be "not found")."""
+    """The read models did not reach the events stored before the request in time (a
+    stalled database, or projections that stopped): answering from them would be stale."""
 
     def __init__(self, position: int, timeout_s: float) -> None:
         super().__init__(
-            f"The change was saved, but the read models did not show it within {timeout_s} s; "
-            "it shows once they catch up. Repeating the request would repeat the change.",
+            f"The read models did not show the latest changes within {timeout_s} s; "
+            "they show them once they catch up.",
             {"position": [str(position)]},
         )
         self.retry_after = 2
 
 
+def catch_up(system: System) -> None:
+    """Read-your-writes: waits until the projections have passed every event stored so far
+    (by any process), so that a read after any answered command sees its effect."""
+    if not system.caught_up():
+        raise NotYetVisible(system.store.head(), system.settings.read_your_writes_timeout_s)
+
+
+def fresh_reads(system: System) -> LazyReads:
+    """Read-model connections that catch up with the log before their first read."""
+    return LazyReads(system.engine, lambda: catch_up(system))
+
+
 class Commands:
-    """Runs a command and waits until the read models show its effect."""
+    """Runs a command: it answers once its events are stored. The request's next read
+    catches up with them first (see `aksio.api.reads`)."""
 
     def __init__(self, system: System, release: Callable[[], None] | None = None) -> None:
         self.system = system
@@ -69,18 +82,14 @@ class Commands:
 
     def run(self, command: Command[R]) -> R:
         outcome = self.system.bus.dispatch(command)
-        if outcome.position:
-            if self.release is not None:  # no pooled connection waits with the request
-                self.release()
-            if not self.system.wait_for(outcome.position):
-                timeout_s = self.system.settings.read_your_writes_timeout_s
-                raise NotYetVisible(outcome.position, timeout_s)
+        if outcome.position and self.release is not None:
+            self.release()  # what the route reads next comes from a new, caught-up checkout
         return outcome.value
 
 
 async def open_reads(system: SystemDep) -> AsyncIterator[LazyReads]:
     """One per request, shared by `Reads` and `Bus`; see `aksio.api.reads`."""
-    reads = LazyReads(system.engine)
+    reads = fresh_reads(system)
     try:
         yield reads
     finally:

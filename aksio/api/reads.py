@@ -8,12 +8,18 @@ Here the dependency itself does no I/O (it runs on the event loop); the route's
 own thread checks the connection out when it first reads, and the connection
 goes back to the pool when the request ends, on a small pool of threads of its
 own that never waits for anything but the database.
+
+Read-your-writes lives here too: before its first read, a request waits until the
+projections show every event stored before it began, in any process (`catch_up`). A
+command therefore answers as soon as its events are stored, and only a read that comes
+after it waits, and only as long as the projections lag behind the log.
 """
 
 from __future__ import annotations
 
 import asyncio
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import anyio
@@ -29,8 +35,9 @@ _closers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, anyio.CapacityLim
 class LazyReads:
     """Stands in for a SQLAlchemy `Connection`: any use opens the real one."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, catch_up: Callable[[], None] = lambda: None) -> None:
         self._engine = engine
+        self._catch_up = catch_up
         self._conn: Connection | None = None
 
     @property
@@ -39,6 +46,7 @@ class LazyReads:
 
     def _open(self) -> Connection:
         if self._conn is None:
+            self._catch_up()  # before the checkout: a wait holds no pooled connection
             # Reads only, each statement its own snapshot: no BEGIN before the first and no
             # ROLLBACK when the connection goes back, two round trips fewer per checkout.
             self._conn = self._engine.connect().execution_options(isolation_level="AUTOCOMMIT")
@@ -57,8 +65,8 @@ class LazyReads:
         return getattr(self._open(), name)
 
     def release(self) -> None:
-        """Returns the connection now (the next read opens a new one): a command's wait for
-        the read models holds no connection, and what is read after it sees a new snapshot."""
+        """Returns the connection now; the next read opens a new one, after catching up
+        with what was stored meanwhile (a command of this very request included)."""
         conn, self._conn = self._conn, None
         if conn is not None:
             conn.close()

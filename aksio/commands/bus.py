@@ -120,6 +120,21 @@ class UnitOfWork:
             raise NotFound(kind.__name__)
         return aggregate
 
+    def peek(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A | None:
+        """An aggregate the handler reads but does not change: up to date, not copied from
+        the cache and not locked (it must not be changed); None where `load` raises NotFound."""
+        try:
+            aggregate: Aggregate = self.store.repository.get(
+                aggregate_id, deepcopy_from_cache=False
+            )
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(aggregate, kind):
+            return None
+        if owner_id is not None and getattr(aggregate, "owner_id", None) != owner_id:
+            return None
+        return aggregate
+
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         try:
             return self.load(kind, aggregate_id)

@@ -7,9 +7,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from aksio.aggregates.accounts.user import User
 from aksio.aggregates.courses.course import Course
+from aksio.aggregates.flashcards.choices import choose_fsrs, choose_scheduler
 from aksio.aggregates.flashcards.flashcard import Flashcard
-from aksio.aggregates.flashcards.fsrs_adapter import DEFAULT, FsrsSettings
+from aksio.aggregates.flashcards.fsrs_adapter import FsrsSettings
 from aksio.aggregates.flashcards.review_log import ImportedCard
 from aksio.commands.bus import Command, Handler, UnitOfWork
 from aksio.commands.references import own_course
@@ -38,15 +40,15 @@ class ArchiveFlashcard(Command[None]):
 
 
 @dataclass(frozen=True, kw_only=True)
-class ReviewFlashcard(Command[UUID]):
+class ReviewFlashcard(Command[Flashcard.Reviewed]):
+    """Answers with the stored review: the API answers from it, without the read models."""
+
     owner_id: UUID
     flashcard_id: UUID
     quality: int
-    scheduler: str = "sm2"
     duration_ms: int | None = None
     user_answer: str | None = None
     notes: str | None = None
-    fsrs: FsrsSettings = DEFAULT
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,21 +106,43 @@ def archive_flashcard(cmd: ArchiveFlashcard, uow: UnitOfWork) -> None:
     uow.save(card)
 
 
-def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> UUID:
+def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> Flashcard.Reviewed:
     card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
+    scheduler, fsrs = _review_choices(uow, card)
     now = uow.services.clock.now()
-    review_id = card.review(
+    card.review(
         cmd.quality,
         reviewed_at=now,
         recorded_at=now,
-        scheduler=cmd.scheduler,
+        scheduler=scheduler,
         duration_ms=cmd.duration_ms,
         user_answer=cmd.user_answer,
         notes=cmd.notes,
-        fsrs=cmd.fsrs,
+        fsrs=fsrs,
     )
+    reviewed = card.pending_events[-1]
+    assert isinstance(reviewed, Flashcard.Reviewed)
     uow.save(card)
-    return review_id
+    return reviewed
+
+
+def _review_choices(uow: UnitOfWork, card: Flashcard) -> tuple[str, FsrsSettings]:
+    """The scheduler and FSRS settings of the card's course, else of its owner's profile."""
+    course_id = card.fields.get("course_id")
+    course = uow.peek(Course, course_id, owner_id=card.owner_id) if course_id else None
+    user = uow.peek(User, card.owner_id, owner_id=card.owner_id)
+    course_choice = course_fsrs = profile_choice = profile_fsrs = None
+    if course is not None:
+        course_choice = course.fields.get("scheduler")
+        course_fsrs = _fsrs_of(course.fsrs_parameters, course.fields)
+    if user is not None:
+        profile_choice = user.profile.get("scheduler")
+        profile_fsrs = _fsrs_of(user.fsrs_parameters, user.profile)
+    return choose_scheduler(course_choice, profile_choice), choose_fsrs(course_fsrs, profile_fsrs)
+
+
+def _fsrs_of(parameters: list[float] | None, fields: dict[str, Any]) -> dict[str, Any]:
+    return {"fsrs_parameters": parameters, "desired_retention": fields.get("desired_retention")}
 
 
 def undo_review(cmd: UndoReview, uow: UnitOfWork) -> UUID:

@@ -108,6 +108,7 @@ def test_quota_check_refuses_work_past_the_plan_limit(
         q.check_quota(conn, owner, "documents", 1, clock.now())
     assert refused.value.error_code == "QUOTA_EXCEEDED" and "ai_tokens" in refused.value.details
     upgrade(client, auth, payment_method_token="pm_card_visa")
+    assert system.caught_up()
     with system.engine.connect() as conn:
         q.check_quota(conn, owner, "ai_tokens", 500_000, clock.now())
 

@@ -27,7 +27,7 @@ def pair(settings: Settings) -> Iterator[tuple[System, System]]:
 
 def review(system: System, owner: UUID, card_id: UUID, quality: int) -> UUID:
     command = ReviewFlashcard(owner_id=owner, flashcard_id=card_id, quality=quality)
-    review_id: UUID = system.bus.dispatch(command).value
+    review_id: UUID = system.bus.dispatch(command).value.review_id
     return review_id
 
 

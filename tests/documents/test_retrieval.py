@@ -94,6 +94,7 @@ def test_deleting_or_reprocessing_replaces_the_passages(
         assert len(search_chunks(conn, owner, "osmosis")) == 1
         assert conn.execute(sa.select(sa.func.count()).select_from(chunks)).scalar() == 1
     client.delete(f"/api/v1/courses/{course}/documents/{document}/", headers=auth)
+    assert system.caught_up()
     with system.engine.connect() as conn:
         assert search_chunks(conn, owner, "osmosis") == []
         assert conn.execute(sa.select(sa.func.count()).select_from(chunks)).scalar() == 0
@@ -109,6 +110,7 @@ def test_usage_counts_documents_and_bytes(
         assert document_usage(conn, owner) == (2, len(OSMOSIS) + len(ENZYMES))
         assert document_usage(conn, UUID(int=7)) == (0, 0)
     client.delete(f"/api/v1/courses/{course}/documents/{first}/", headers=auth)
+    assert system.caught_up()
     with system.engine.connect() as conn:
         assert document_usage(conn, owner) == (1, len(ENZYMES))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
 from aksio.core.clock import FixedClock
@@ -49,6 +50,26 @@ def test_review_answers_new_schedule_and_the_review(
     assert {k: shown[k] for k in ("next_review_date", "interval_days", "total_reviews")} == {
         k: result[k] for k in ("next_review_date", "interval_days", "total_reviews")
     }
+
+
+@pytest.mark.parametrize("scheduler", ["sm2", "fsrs"])
+def test_the_review_answer_is_what_the_read_models_show_after_it(
+    client: TestClient, auth: Auth, clock: FixedClock, scheduler: str
+):
+    """The answer is made from the stored event, not read back: it must match the card and
+    the history the projections show afterwards, field for field."""
+    card = make_card(client, auth, make_course(client, auth, scheduler=scheduler))
+    for quality in (5, 1, 4):  # a success, a lapse, a success again
+        clock.advance(days=3)
+        body = {"quality_response": quality, "response_time_seconds": 2.5, "notes": "n"}
+        answer = client.post(f"{BASE}/{card['id']}/review/", json=body, headers=auth).json()
+        shown = client.get(f"{BASE}/{card['id']}/", headers=auth).json()
+        history = client.get(f"{BASE}/{card['id']}/history/", headers=auth).json()
+        assert {k: v for k, v in answer.items() if k != "review"} == {
+            k: shown[k] for k in answer if k != "review"
+        }
+        assert answer["review"] == history[-1]
+    assert answer["scheduler"] == scheduler and answer["total_reviews"] == 3
 
 
 def test_review_errors(client: TestClient, auth: Auth):

@@ -39,6 +39,7 @@ def test_rebuild_reproduces_rows_and_answers(
     client.delete(f"{BASE}/study-sessions/{doomed['id']}/", headers=me)
     client.delete(f"{BASE}/goals/{built['c']['id']}/", headers=me)
     at(clock, "2024-02-01T08:00")
+    assert system.caught_up()
     rows, answers = snapshot(system), history.every_read(client, me, plan_id)
     projection = next(p for p in system.projections if isinstance(p, LearningProjection))
     system.runner.rebuild([projection])

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import StreamingResponse
 from sqlalchemy.engine import Connection
 
-from aksio.api.deps import Bus, Commands, CurrentUser, Now, Paging, Reads, SystemDep
+from aksio.api.deps import Bus, Commands, CurrentUser, Now, Paging, Reads, SystemDep, fresh_reads
 from aksio.api.schemas.chat import (
     ChatCreate,
     ChatMessageOut,
@@ -127,8 +127,11 @@ def _stream(
                 yield _sse("delta", {"content": delta.text})
             if delta.reply is not None:
                 ids = Commands(system).run(finish(delta.reply))
-                with system.engine.connect() as conn:
-                    yield _sse("done", _exchange(conn, ids))
+                reads = fresh_reads(system)
+                try:
+                    yield _sse("done", _exchange(cast(Connection, reads), ids))
+                finally:
+                    reads.release()
     except DomainError as error:  # the answer failed part-way: nothing was stored
         yield _sse("error", {"error": error.message, "error_code": error.error_code})
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile
 from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
-from aksio.aggregates.flashcards.flashcard import Difficulty
+from aksio.aggregates.flashcards.flashcard import Difficulty, Flashcard
 from aksio.aggregates.flashcards.review_log import parse_review_log
 from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
 from aksio.api.schemas.common import ERRORS, PageOut
@@ -27,6 +27,7 @@ from aksio.api.schemas.flashcards import (
     ReviewResult,
     SchedulerEvaluation,
     Status,
+    retrievability_of,
 )
 from aksio.commands.flashcards import (
     ArchiveFlashcard,
@@ -41,8 +42,9 @@ from aksio.commands.fsrs_parameters import KeepFsrsParameters
 from aksio.core.errors import NotFound
 from aksio.integrations import anki, fsrs_fit
 from aksio.projections.flashcards import queries as q
+from aksio.projections.flashcards.projection import review_columns, schedule_columns
 from aksio.usecases.ownership import own_course
-from aksio.usecases.scheduling import review_choices, scheduler_for
+from aksio.usecases.scheduling import scheduler_for
 
 router = APIRouter(prefix="/api/v1/assessments/flashcards", tags=["flashcards"], responses=ERRORS)
 IMPORT_WAIT_S = 120.0
@@ -63,6 +65,14 @@ def _result(reads: Connection, user: UUID, card_id: UUID, review_id: UUID, now: 
     return ReviewResult.model_validate(
         {**FlashcardOut.of(card, now).model_dump(), "review": ReviewOut.of(review)}
     )
+
+
+def _answer(reviewed: Flashcard.Reviewed, now: datetime) -> ReviewResult:
+    """The review's answer from its event, as the read models show it once they have it (a
+    reviewed card is active): the answer needs neither a wait for them nor a read back."""
+    card = {**schedule_columns(reviewed.after), "id": reviewed.originator_id, "status": "active"}
+    card["retrievability"] = retrievability_of(card, now)
+    return ReviewResult.model_validate({**card, "review": ReviewOut.of(review_columns(reviewed))})
 
 
 @router.post("/", status_code=201, response_model=FlashcardOut)
@@ -244,24 +254,21 @@ def archive_flashcard(card_id: UUID, user: CurrentUser, bus: Bus) -> Response:
 
 @router.post("/{card_id}/review/", response_model=ReviewResult)
 def review_flashcard(
-    card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, reads: Reads, now: Now
+    card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, now: Now
 ) -> Any:
     """Record a review (quality 0-5) and schedule the card's next review."""
-    scheduler, fsrs = review_choices(reads, user, card_id)
     seconds = body.response_time_seconds
-    review_id = bus.run(
+    reviewed = bus.run(
         ReviewFlashcard(
             owner_id=user,
             flashcard_id=card_id,
             quality=body.quality_response,
-            scheduler=scheduler,
             duration_ms=round(seconds * 1000) if seconds is not None else None,
             user_answer=body.user_answer,
             notes=body.notes,
-            fsrs=fsrs,
         )
     )
-    return _result(reads, user, card_id, review_id, now)
+    return _answer(reviewed, now)
 
 
 @router.post("/{card_id}/undo_review/", response_model=ReviewResult)

@@ -105,6 +105,28 @@ def schedule_columns(data: dict[str, Any]) -> Row:
     }
 
 
+def review_columns(e: Flashcard.Reviewed) -> Row:
+    """A new review's row as its event gives it (the projection adds the owner and the
+    review's number); the API's answer to the review is made from the same columns."""
+    return {
+        "id": e.review_id,
+        "card_id": e.originator_id,
+        "quality": e.quality,
+        "rating": e.rating,
+        "success": e.success,
+        "reviewed_at": e.reviewed_at,
+        "recorded_at": e.recorded_at,
+        "duration_ms": e.duration_ms,
+        "user_answer": e.user_answer,
+        "notes": e.notes,
+        "scheduler": e.scheduler,
+        "before": e.before,
+        "after": e.after,
+        "undone": False,
+        "undone_at": None,
+    }
+
+
 class FlashcardsProjection(Projection):
     name = "flashcards"
     version = 2  # 2: cards keep their source passage
@@ -172,28 +194,7 @@ class FlashcardsProjection(Projection):
             review_seq=seq,
             updated_at=e.recorded_at,
         )
-        rows.put(
-            flashcard_reviews,
-            {
-                "id": e.review_id,
-                "card_id": e.originator_id,
-                "owner_id": card["owner_id"],
-                "seq": seq,
-                "quality": e.quality,
-                "rating": e.rating,
-                "success": e.success,
-                "reviewed_at": e.reviewed_at,
-                "recorded_at": e.recorded_at,
-                "duration_ms": e.duration_ms,
-                "user_answer": e.user_answer,
-                "notes": e.notes,
-                "scheduler": e.scheduler,
-                "before": e.before,
-                "after": e.after,
-                "undone": False,
-                "undone_at": None,
-            },
-        )
+        rows.put(flashcard_reviews, {**review_columns(e), "owner_id": card["owner_id"], "seq": seq})
 
     @handles(Flashcard.ReviewUndone)
     def review_undone(self, e: Flashcard.ReviewUndone, rows: Rows) -> None:

@@ -12,8 +12,6 @@ from sqlalchemy.engine import Connection
 
 from aksio.aggregates.flashcards.flashcard import DIFFICULTIES
 from aksio.aggregates.flashcards.schedule import MASTERY_LEVELS
-from aksio.projections.accounts import users
-from aksio.projections.courses import courses
 from aksio.projections.engine.base import Row
 from aksio.projections.engine.paging import Page, paged
 from aksio.projections.flashcards.projection import flashcard_reviews, flashcard_tags, flashcards
@@ -80,51 +78,6 @@ def get_flashcard_with_review(
     for label, name in _REVIEW_LABELS.items():
         review[name] = card.pop(label)
     return card, review
-
-
-_SCHEDULER_CHOICES = (
-    sa.select(
-        courses.c.scheduler,
-        users.c.scheduler,
-        courses.c.fsrs_parameters.label("course_parameters"),
-        users.c.fsrs_parameters.label("profile_parameters"),
-        courses.c.desired_retention.label("course_retention"),
-        users.c.desired_retention.label("profile_retention"),
-    )
-    .select_from(
-        flashcards.outerjoin(courses, courses.c.id == flashcards.c.course_id).outerjoin(
-            users, users.c.id == flashcards.c.owner_id
-        )
-    )
-    .where(
-        flashcards.c.owner_id == sa.bindparam("owner_id"),
-        flashcards.c.id == sa.bindparam("card_id"),
-    )
-)
-
-
-def scheduler_choices(
-    conn: Connection, owner_id: UUID, card_id: UUID
-) -> tuple[str | None, str | None] | None:
-    """The schedulers named by the card's course and by its owner's profile, in one query;
-    None when the owner has no such card."""
-    params = {"owner_id": owner_id, "card_id": card_id}
-    found = conn.execute(_SCHEDULER_CHOICES, params).first()
-    return None if found is None else (found[0], found[1])
-
-
-def review_choices(conn: Connection, owner_id: UUID, card_id: UUID) -> Row | None:
-    """`scheduler_choices` with the FSRS parameters and desired retention of the card's
-    course and owner's profile (`course_parameters`, `profile_retention`, ...), in one query."""
-    params = {"owner_id": owner_id, "card_id": card_id}
-    found = conn.execute(_SCHEDULER_CHOICES, params).first()
-    if found is None:
-        return None
-    names = (
-        *("course_scheduler", "profile_scheduler", "course_parameters"),
-        *("profile_parameters", "course_retention", "profile_retention"),
-    )
-    return dict(zip(names, found, strict=True))
 
 
 def list_due(
