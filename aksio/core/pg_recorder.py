@@ -1,5 +1,9 @@
-"""The PostgreSQL recorder, with large appends split into several statements.
+"""The PostgreSQL recorder: an append in one statement, large appends in several.
 
+The library's append is a pipeline of five statements in a transaction (lock
+timeout, table lock, NOTIFY, insert, commit). Here a small append is one call of
+a function that does the same four things (`aksio_append`, created with the
+table), in one round trip and one implicit transaction, on a prepared statement.
 The library sends one append as a single array parameter through psycopg's
 pipeline mode, which stalls on parameters of tens of megabytes (an import of a
 whole review history is that big). Large appends here run as several inserts
@@ -14,21 +18,55 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from eventsourcing.persistence import Notification, StoredEvent
-from eventsourcing.postgres import PostgresAggregateRecorder, PostgresApplicationRecorder
+from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
+from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Composed, Identifier
 
 CHUNK = 1000
+APPEND_FUNCTION = "aksio_append"
 
 
 class ChunkingPostgresRecorder(PostgresApplicationRecorder):
+    def __init__(self, datastore: PostgresDatastore, **kwargs: Any) -> None:
+        super().__init__(datastore, **kwargs)
+        names = {
+            "schema": Identifier(self.datastore.schema),
+            "table": Identifier(self.events_table_name),
+            "event": Identifier(self.stored_event_type_name),
+            "channel": Identifier(self.channel_name),
+            "append": Identifier(APPEND_FUNCTION),
+        }
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE OR REPLACE FUNCTION {schema}.{append}(events {schema}.{event}[]) "
+                "RETURNS SETOF bigint LANGUAGE plpgsql AS $$ BEGIN "
+                "SET LOCAL lock_timeout = '{lock_timeout}s'; "
+                "LOCK TABLE {schema}.{table} IN EXCLUSIVE MODE; "
+                "NOTIFY {channel}; "
+                "RETURN QUERY INSERT INTO {schema}.{table} "
+                "(originator_id, originator_version, topic, state) "
+                "SELECT originator_id, originator_version, topic, state FROM unnest(events) "
+                "RETURNING notification_id; "
+                "END; $$"
+            ).format(lock_timeout=self.datastore.lock_timeout, **names)
+        )
+        self._append = SQL("SELECT * FROM {schema}.{append}(%s)").format(**names)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        if len(stored_events) <= CHUNK or kwargs.get("tracking") is not None:
-            ids_of_small: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
-            return ids_of_small
+        if kwargs.get("tracking") is not None:
+            ids_tracked: Sequence[int] | None = super().insert_events(stored_events, **kwargs)
+            return ids_tracked
+        if len(stored_events) <= CHUNK:
+            appended: Sequence[int] = self._append_small(stored_events)
+            return appended
         ids: list[int] = []
         with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as curs:
             self._lock_table(curs)
@@ -38,6 +76,19 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
                 PostgresAggregateRecorder._insert_stored_events(self, curs, chunk)
                 ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or [])
         return ids
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def _append_small(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
+        """The append as one statement (the connection is in autocommit: one transaction)."""
+        if not stored_events:
+            return []
+        events = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._append, (events,), prepare=True)
+            return [row[0] for row in curs.fetchall()]
 
     def select_notifications(
         self,
