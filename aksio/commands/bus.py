@@ -11,12 +11,11 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 from eventsourcing.utils import get_topic
@@ -56,12 +55,16 @@ class AggregateLocks:
         self._guard = threading.Lock()
         self._locks: dict[UUID, tuple[threading.Lock, int]] = {}
 
-    def acquire(self, key: UUID) -> bool:
+    def acquire(self, key: UUID) -> bool | None:
+        """True when had at once, None when had after waiting (another command held it),
+        False when not had within `timeout`."""
         with self._guard:
             lock, users = self._locks.get(key, (threading.Lock(), 0))
             self._locks[key] = (lock, users + 1)
-        if lock.acquire(timeout=self.timeout):
+        if lock.acquire(blocking=False):
             return True
+        if lock.acquire(timeout=self.timeout):
+            return None
         self._forget(key)
         return False
 
@@ -98,6 +101,8 @@ class UnitOfWork:
         self.position = 0
         self.topics: frozenset[str] = frozenset()  # of the events saved; empty when unknown
         self._saved = False
+        self._fresh: dict[UUID, Aggregate | None] = {}
+        self._own: dict[UUID, Aggregate | None] = {}  # handed out by `load`, to change
 
     def release(self) -> None:
         if self.locks is not None:
@@ -105,15 +110,47 @@ class UnitOfWork:
                 self.locks.release(key)
         self.held.clear()
 
-    def load(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A:
-        """The aggregate, or NotFound when it is missing, of another kind or another owner's."""
+    def prefetch(self, *ids: UUID | None, change: Sequence[UUID] = ()) -> None:
+        """Brings these aggregates up to date with one query (see `aksio.core.loading`), and
+        those to `change` (`load`) too; a `load` or `peek` of one of them in this command
+        then needs no query of its own."""
+        for aggregate_id in change:
+            self._lock(aggregate_id)
+        wanted = [i for i in (*change, *ids) if i is not None and i not in self._fresh]
+        if wanted:
+            changing = set(change) - self._own.keys()
+            found = self.store.loader.fresh(wanted, take=changing)
+            for aggregate_id in changing:
+                self._own[aggregate_id] = found[aggregate_id]
+            self._fresh.update(found)
+
+    def _lock(self, aggregate_id: UUID) -> None:
         locks = self.locks
-        if locks is not None and aggregate_id not in self.held and locks.acquire(aggregate_id):
-            self.held.append(aggregate_id)
-        try:
-            aggregate: Aggregate = self.store.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            raise NotFound(kind.__name__) from None
+        if locks is not None and aggregate_id not in self.held:
+            had = locks.acquire(aggregate_id)
+            if had is not False:
+                self.held.append(aggregate_id)
+            if had is None:  # another command changed it meanwhile, perhaps: read it again
+                self._fresh.pop(aggregate_id, None)
+                self._own.pop(aggregate_id, None)
+
+    def _current(self, aggregate_id: UUID) -> Aggregate | None:
+        if aggregate_id not in self._fresh:
+            self._fresh.update(self.store.loader.fresh([aggregate_id]))
+        return self._fresh[aggregate_id]
+
+    def load(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A:
+        """The aggregate to change, a copy of its current state; NotFound when it is missing,
+        of another kind or another owner's."""
+        self._lock(aggregate_id)
+        if aggregate_id not in self._own:
+            if aggregate_id in self._fresh:  # peeked or prefetched: the cache's own
+                shared = self._fresh[aggregate_id]
+                self._own[aggregate_id] = shared and self.store.loader.copy(shared)
+            else:
+                found = self.store.loader.fresh([aggregate_id], take=[aggregate_id])
+                self._own[aggregate_id] = self._fresh[aggregate_id] = found[aggregate_id]
+        aggregate = self._own[aggregate_id]
         if not isinstance(aggregate, kind):
             raise NotFound(kind.__name__)
         if owner_id is not None and getattr(aggregate, "owner_id", None) != owner_id:
@@ -121,19 +158,19 @@ class UnitOfWork:
         return aggregate
 
     def peek(self, kind: type[A], aggregate_id: UUID, *, owner_id: UUID | None = None) -> A | None:
-        """An aggregate the handler reads but does not change: up to date, not copied from
-        the cache and not locked (it must not be changed); None where `load` raises NotFound."""
-        try:
-            aggregate: Aggregate = self.store.repository.get(
-                aggregate_id, deepcopy_from_cache=False
-            )
-        except AggregateNotFoundError:
-            return None
+        """An aggregate the handler reads but does not change: current, not copied and not
+        locked (it must not be changed); None where `load` raises NotFound."""
+        aggregate = self._current(aggregate_id)
         if not isinstance(aggregate, kind):
             return None
         if owner_id is not None and getattr(aggregate, "owner_id", None) != owner_id:
             return None
         return aggregate
+
+    def hint(self, aggregate_id: UUID) -> Any:
+        """The cached state of an aggregate, possibly behind the store: only to guess which
+        other aggregates to `prefetch` with it."""
+        return self.store.loader.cached(aggregate_id)
 
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         try:
@@ -150,10 +187,12 @@ class UnitOfWork:
             if events:
                 self.position = self.committer.commit(events)
                 self.topics = frozenset(get_topic(type(e)) for e in events)
-            return self.position
-        recordings = self.store.save(*aggregates)
-        if recordings:
-            self.position = max(r.notification.id for r in recordings)
+        else:
+            recordings = self.store.save(*aggregates)
+            if recordings:
+                self.position = max(r.notification.id for r in recordings)
+        for aggregate in aggregates:  # stored: the next command starts from this state
+            self.store.loader.keep(aggregate)
         return self.position
 
 

@@ -107,6 +107,9 @@ def archive_flashcard(cmd: ArchiveFlashcard, uow: UnitOfWork) -> None:
 
 
 def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> Flashcard.Reviewed:
+    known = uow.hint(cmd.flashcard_id)
+    course_hint = known.fields.get("course_id") if isinstance(known, Flashcard) else None
+    uow.prefetch(cmd.owner_id, course_hint, change=[cmd.flashcard_id])  # one query for three
     card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
     scheduler, fsrs = _review_choices(uow, card)
     now = uow.services.clock.now()

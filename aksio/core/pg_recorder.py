@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
 from eventsourcing.postgres import (
@@ -57,6 +58,12 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
             ).format(lock_timeout=self.datastore.lock_timeout, **names)
         )
         self._append = SQL("SELECT * FROM {schema}.{append}(%s)").format(**names)
+        self._after = SQL(
+            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+            "FROM {schema}.{table} e JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, after) "
+            "ON e.originator_id = w.id AND e.originator_version > w.after "
+            "ORDER BY e.originator_id, e.originator_version"
+        ).format(**names)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -89,6 +96,17 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
         with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
             curs.execute(self._append, (events,), prepare=True)
             return [row[0] for row in curs.fetchall()]
+
+    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    def select_events_after(self, versions: dict[UUID, int]) -> list[StoredEvent]:
+        """Several aggregates' events after a version each, in one query (see `loading`)."""
+        params = (list(versions), list(versions.values()))
+        with self.datastore.get_connection() as conn, conn.cursor(row_factory=tuple_row) as curs:
+            curs.execute(self._after, params, prepare=True)
+            return [
+                StoredEvent(originator_id=i, originator_version=v, topic=t, state=bytes(s))
+                for i, v, t, s in curs.fetchall()
+            ]
 
     def select_notifications(
         self,

@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import unquote, urlparse
@@ -37,6 +38,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import resolve_topic
 from psycopg_pool import ConnectionPool
 
+from aksio.core.loading import Loader
 from aksio.settings import Settings
 
 APP_NAME = "Aksio"
@@ -188,6 +190,11 @@ class EventStore(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    @cached_property
+    def loader(self) -> Loader:
+        """Aggregates up to date, several with one query (see `aksio.core.loading`)."""
+        return Loader(self)
 
     def read(self, after: int, limit: int) -> list[Notification]:
         """Stored events after `after`, in log order (ids may have gaps)."""
