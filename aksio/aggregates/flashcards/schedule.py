@@ -11,7 +11,7 @@ so a history is reinterpreted by replay and never rewritten.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal, get_args
 
@@ -69,7 +69,7 @@ class Schedule:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _FIELDS}  # every field is flat
         for name in _TIMES:
             data[name] = data[name].isoformat() if data[name] is not None else None
         return data
@@ -81,6 +81,9 @@ class Schedule:
             if known.get(name) is not None:
                 known[name] = datetime.fromisoformat(known[name])
         return cls(**known)
+
+
+_FIELDS = tuple(field.name for field in fields(Schedule))
 
 
 def new_schedule(created_at: datetime, scheduler: str, fsrs: FsrsSettings = DEFAULT) -> Schedule:
