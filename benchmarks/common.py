@@ -116,7 +116,7 @@ def running(
 
 
 @contextmanager
-def worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
+def worker(env: dict[str, str], workdir: Path) -> Iterator[subprocess.Popen[bytes]]:
     """Runs `aksio worker` until the block ends, from when it owns its projections."""
     log = workdir / f"worker-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as out:
@@ -128,7 +128,7 @@ def worker(env: dict[str, str], workdir: Path) -> Iterator[None]:
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"aksio worker did not start:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
-        yield
+        yield proc
     finally:
         proc.send_signal(signal.SIGTERM)
         try:
