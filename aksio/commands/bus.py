@@ -172,6 +172,10 @@ class UnitOfWork:
         other aggregates to `prefetch` with it."""
         return self.store.loader.cached(aggregate_id)
 
+    def owned_hint(self, owner_id: UUID, kind: type[Aggregate]) -> list[UUID]:
+        """Ids of the owner's aggregates of `kind` in the cache: a guess, like `hint`."""
+        return self.store.loader.owned(owner_id, kind)
+
     def find(self, kind: type[A], aggregate_id: UUID) -> A | None:
         try:
             return self.load(kind, aggregate_id)

@@ -108,8 +108,11 @@ def archive_flashcard(cmd: ArchiveFlashcard, uow: UnitOfWork) -> None:
 
 def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> Flashcard.Reviewed:
     known = uow.hint(cmd.flashcard_id)
-    course_hint = known.fields.get("course_id") if isinstance(known, Flashcard) else None
-    uow.prefetch(cmd.owner_id, course_hint, change=[cmd.flashcard_id])  # one query for three
+    if isinstance(known, Flashcard):
+        courses: list[UUID | None] = [known.fields.get("course_id")]
+    else:  # the card's course is likely among its owner's courses cached here
+        courses = list(uow.owned_hint(cmd.owner_id, Course))
+    uow.prefetch(cmd.owner_id, *courses, change=[cmd.flashcard_id])  # mostly one query
     card = uow.load(Flashcard, cmd.flashcard_id, owner_id=cmd.owner_id)
     scheduler, fsrs = _review_choices(uow, card)
     now = uow.services.clock.now()

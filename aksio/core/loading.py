@@ -32,6 +32,21 @@ class Loader:
     def __init__(self, store: EventStore) -> None:
         self.store = store
         self._locks = [threading.Lock() for _ in range(STRIPES)]
+        self._owned: dict[tuple[UUID, type], set[UUID]] = {}  # (owner, kind) -> cached ids
+
+    def owned(self, owner_id: UUID, kind: type, limit: int = 8) -> list[UUID]:
+        """Ids of the owner's aggregates of `kind` in the cache now: a hint, like `cached`."""
+        known = tuple(self._owned.get((owner_id, kind), ()))  # a copy: other threads add
+        ids = [i for i in known if self.cached(i) is not None]
+        return ids[:limit]
+
+    def _put(self, aggregate: Aggregate) -> None:
+        cache = self.store.repository.cache
+        assert cache is not None
+        cache.put(aggregate.id, aggregate)
+        owner = getattr(aggregate, "owner_id", None)
+        if isinstance(owner, UUID):
+            self._owned.setdefault((owner, type(aggregate)), set()).add(aggregate.id)
 
     def cached(self, aggregate_id: UUID) -> Any:
         """The cached instance as it is (it may be behind the store), or None: a hint only."""
@@ -65,7 +80,7 @@ class Loader:
                 if aggregate is not None and aggregate_id in take:
                     aggregate = copy.deepcopy(aggregate) if shared else aggregate
                 elif aggregate is not None:
-                    repository.cache.put(aggregate_id, aggregate)
+                    self._put(aggregate)
             found[aggregate_id] = aggregate
         return found
 
@@ -77,7 +92,7 @@ class Loader:
         with self._locks[aggregate.id.int % STRIPES]:
             cached = self.cached(aggregate.id)
             if cached is None or cached.version < aggregate.version:
-                cache.put(aggregate.id, aggregate)
+                self._put(aggregate)
 
     def copy(self, aggregate: A) -> A:
         """A deep copy of a cached aggregate, made while no fast-forward changes it."""

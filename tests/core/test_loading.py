@@ -99,3 +99,18 @@ def test_a_command_that_fails_after_changing_its_card_leaves_no_trace(system: Sy
 
     again = UnitOfWork(system.store, system.services).load(Flashcard, card_id)
     assert again.version == 2 and len(again.reviews) == 1
+
+
+def test_the_owners_cached_courses_are_a_hint_for_a_card_not_cached(system: System) -> None:
+    owner, other = uuid4(), uuid4()
+    course, card = course_and_card(system, owner)  # saved, so cached
+    theirs, _ = course_and_card(system, other)
+    loader = system.store.loader
+    assert loader.owned(owner, Course) == [course] and loader.owned(other, Course) == [theirs]
+    assert loader.owned(owner, Flashcard) == [card]
+    cache = system.store.repository.cache
+    assert cache is not None
+    cache.get(course, evict=True)
+    assert loader.owned(owner, Course) == []  # only what the cache holds now
+    loader.fresh([course])
+    assert loader.owned(owner, Course) == [course]
