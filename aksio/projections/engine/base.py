@@ -57,6 +57,11 @@ class Projection:
     def handled_types(cls) -> tuple[type[DomainEvent], ...]:
         return tuple(cls._dispatch)
 
+    def needs(self, event: DomainEvent) -> tuple[sa.Table, Any] | None:
+        """The row (table, key) applying `event` reads, if any: a batch loads every row its
+        events need with one query per table (`Rows.load`), not one query per event."""
+        return None
+
     def apply(self, event: DomainEvent, rows: Rows) -> None:
         method = self._dispatch.get(type(event))
         if method is not None:
@@ -125,6 +130,25 @@ class Rows:
         if row is _MISSING:
             row = cache[k] = self._load(table, k)
         return None if row is None else row.copy()
+
+    def load(self, table: sa.Table, keys: Iterable[Any]) -> None:
+        """Brings the rows of these keys (one-column keys) into the cache in one query."""
+        if table.name in self.complete:
+            return
+        cache = self._cache.setdefault(table.name, {})
+        missing = {k: key for key in keys if (k := _key(key)) not in cache}
+        if not missing:
+            return
+        assert self.conn is not None
+        (column,) = _pk(table)
+        for start in range(0, len(missing), 1000):
+            chunk = list(missing.items())[start : start + 1000]
+            query = sa.select(table).where(column.in_([key for _, key in chunk]))
+            found = {
+                _key(row[column.name]): dict(row) for row in self.conn.execute(query).mappings()
+            }
+            for k, _ in chunk:
+                cache[k] = found.get(k)
 
     def _load(self, table: sa.Table, key: CacheKey) -> Row | None:
         if table.name in self.complete:

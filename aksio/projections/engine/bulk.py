@@ -160,5 +160,10 @@ def _upsert(table: sa.Table, dialect: str) -> Any:
     keys = [c.name for c in table.primary_key.columns]
     others = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in keys}
     if not others:
-        return stmt.on_conflict_do_nothing(index_elements=keys)
-    return stmt.on_conflict_do_update(index_elements=keys, set_=others)
+        upsert = stmt.on_conflict_do_nothing(index_elements=keys)
+    else:
+        upsert = stmt.on_conflict_do_update(index_elements=keys, set_=others)
+    # With RETURNING, SQLAlchemy sends many rows as one multi-row statement (pages of 1,000
+    # rows; without it, one statement per row): PostgreSQL plans and runs one, not hundreds.
+    # A batch holds each key once, so no statement changes a row twice.
+    return upsert.returning(*table.primary_key.columns) if dialect == "postgresql" else upsert

@@ -42,7 +42,7 @@ def apply_carefully(runner: ProjectionRunner, notifications: Sequence[Notificati
     new: dict[tuple[str, object], Held] = {}
     with runner.engine.begin() as conn:
         rows.begin(conn)
-        runner._record(conn, notifications[-1].id)  # a write first: SQLite needs it for savepoints
+        runner._record(conn, notifications[-1].id, every=True)  # a write first: SQLite needs it
         for notification in notifications:
             event: DomainEvent | None = None
             for projection in routes.get(notification.topic, ()):

@@ -14,6 +14,7 @@ rolled back whole and the old owner stops.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from uuid import UUID
 
@@ -63,26 +64,37 @@ def fenced_positions(conn: Connection, names: Sequence[str], owner: UUID, positi
 
 
 _FENCE_AND_ANNOUNCE = sa.text(
-    "WITH moved AS (UPDATE projection_tracking SET position = :position WHERE name IN ("
-    "SELECT name FROM projection_leases WHERE name IN :names AND owner = :owner FOR SHARE"
-    ") RETURNING name) SELECT (SELECT count(*) FROM moved), pg_notify(:channel, :text)"
-).bindparams(sa.bindparam("names", expanding=True))
+    "WITH held AS (SELECT name FROM projection_leases WHERE name IN :names AND owner = :owner), "
+    "locked AS (SELECT name FROM projection_leases WHERE name IN :written AND owner = :owner "
+    "FOR SHARE), moved AS (UPDATE projection_tracking SET position = GREATEST(position, "
+    ":position) WHERE name IN (SELECT name FROM locked) RETURNING name) "
+    "SELECT (SELECT count(*) FROM held), (SELECT count(*) FROM moved), pg_notify(:channel, :text)"
+).bindparams(sa.bindparam("names", expanding=True), sa.bindparam("written", expanding=True))
 
 
 def fenced_and_announced(
-    conn: Connection, names: Sequence[str], owner: UUID, position: int, channel: str
+    conn: Connection,
+    names: Sequence[str],
+    written: Sequence[str],
+    owner: UUID,
+    position: int,
+    channel: str,
 ) -> None:
-    """`fenced_positions`, and on PostgreSQL the batch's announcement (sent at commit) in the
-    same round trip."""
+    """In a batch's transaction: checks that `owner` holds the lease of every projection in
+    `names`, and records `position` for those `written` (those whose rows the batch changed,
+    or all): the others' rows are as they were at their stored position, so their position
+    can wait. On PostgreSQL the batch's announcement of `position` for all `names` goes in
+    the same round trip (sent at commit); watchers take it for every one of them."""
     if conn.dialect.name != "postgresql":
         fenced_positions(conn, names, owner, position)
         return
-    moved = conn.execute(
+    text = json.dumps({"position": position, "names": list(names)})
+    found = conn.execute(
         _FENCE_AND_ANNOUNCE,
-        {"position": position, "names": list(names), "owner": owner, "channel": channel,
-         "text": str(position)},
-    ).scalar()  # fmt: skip
-    if moved != len(names):
+        {"position": position, "names": list(names), "written": list(written) or [""],
+         "owner": owner, "channel": channel, "text": text},
+    ).one()  # fmt: skip
+    if found[0] != len(names) or found[1] != len(written):
         raise LostOwnership(f"lost the lease of a projection among {sorted(names)}")
 
 

@@ -2,11 +2,12 @@
 projections run in another process.
 
 The runner that owns a projection announces each committed batch on PostgreSQL
-(`pg_notify` inside the batch's transaction, so the signal leaves at commit).
-In a process that does not own every projection (`aksio serve --no-workers`, or
-one of several API processes), one thread reads the tracked positions whenever
-such a signal arrives (and every `recheck_s`, in case one is lost), through a
-connection of its own, and waiting requests only look at what it read: however
+(`pg_notify` inside the batch's transaction, so the signal leaves at commit), with
+its position and the projections it holds. In a process that does not own every
+projection (`aksio serve --no-workers`, or one of several API processes), one
+thread takes those announcements in, and reads the tracked positions through a
+connection of its own when it starts and every `recheck_s` while a request waits
+(in case a signal is lost); waiting requests only look at what it knows: however
 many requests wait, they take no connection from the request pool for it.
 Without PostgreSQL (SQLite has no notifications) the thread polls every
 `poll_s` while anyone waits.
@@ -14,6 +15,7 @@ Without PostgreSQL (SQLite has no notifications) the thread polls every
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -68,7 +70,8 @@ class PositionWatch:
         self.recheck_s = recheck_s
         self.poll_s = poll_s
         self.signals = 0  # batches announced that this process heard of
-        self._lowest = 0  # the lowest position of all projections, as last read
+        self._lowest = 0  # the lowest position of all projections, as last known
+        self._known: dict[str, int] = {}  # each projection's highest position heard or read
         self._waiting = 0
         self._changed = threading.Condition()
         self._wanted = threading.Event()
@@ -103,8 +106,25 @@ class PositionWatch:
         query = sa.select(tracking.c.name, tracking.c.position)
         with self.engine.connect() as conn:
             found = dict(conn.execute(query.where(tracking.c.name.in_(self.names))).all())
-        lowest = min((int(found.get(name, 0)) for name in self.names), default=0)
+        self._learn({str(name): int(position) for name, position in found.items()})
+
+    def _heard(self, payload: str) -> None:
+        """A batch's announcement: its position, for each projection its runner holds."""
+        try:
+            said = json.loads(payload)
+            position, names = int(said["position"]), [str(n) for n in said["names"]]
+        except (ValueError, KeyError, TypeError):
+            self._read()  # not an announcement this version makes: the table tells
+            return
+        self._learn(dict.fromkeys(names, position))
+
+    def _learn(self, positions: dict[str, int]) -> None:
         with self._changed:
+            known = self._known
+            for name, position in positions.items():
+                if position > known.get(name, 0):
+                    known[name] = position
+            lowest = min((known.get(name, 0) for name in self.names), default=0)
             if lowest > self._lowest:
                 self._lowest = lowest
                 self._changed.notify_all()
@@ -123,16 +143,16 @@ class PositionWatch:
     def _follow_signals(self, url: str) -> None:
         with psycopg.connect(postgres_dsn(url), autocommit=True) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
+            self._read()
+            read_at = time.monotonic()
             while not self._stop.is_set():
-                self._read()
-                read_at = time.monotonic()
-                while not self._stop.is_set():
-                    if any(True for _ in conn.notifies(timeout=0.1, stop_after=1)):
-                        self.signals += 1
-                        break
-                    idle = self.recheck_s if self._waiting else 1.0
-                    if time.monotonic() - read_at >= idle:
-                        break
+                for signal in conn.notifies(timeout=0.1, stop_after=1):
+                    self.signals += 1
+                    self._heard(signal.payload)
+                idle = self.recheck_s if self._waiting else 1.0
+                if time.monotonic() - read_at >= idle:
+                    self._read()
+                    read_at = time.monotonic()
 
     def _poll(self) -> None:
         while not self._stop.is_set():

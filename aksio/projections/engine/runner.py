@@ -37,6 +37,8 @@ Progress = Callable[[int, int, int], None]  # position, head, events so far
 
 class ProjectionRunner:
     REBUILD_BATCH = 5000  # events at least per batch of a rebuild
+    RECORD_ALL_S = 1.0  # positions of projections a batch did not change: written this often
+    LINGER_S = 0.003  # under load, how long a wakened runner lets more events gather
     CHECK_EVERY_S = 2.0  # lock session, unclaimed projections, retries asked for
 
     def __init__(
@@ -71,6 +73,12 @@ class ProjectionRunner:
         self.holds = isolation.Holds()  # the aggregates quarantined in owned projections
         self.failure: dict[str, Any] | None = None  # the last batch's error, until one passes
         self._retry_held = False
+        self._touched: set[str] = set()  # projections whose rows the batch changes
+        self._recorded = 0  # the position of the last batch recorded
+        self._recorded_all_at = 0.0  # when every owned projection's position was last written
+        self._behind = False  # some stored positions are behind `_recorded`
+        self._busy_until = 0.0  # events kept coming until about then
+        self._waiters = 0  # requests of this process waiting in `wait_for`
 
     # -- ownership -----------------------------------------------------------------
     def claim(self, *, block: bool = False) -> None:
@@ -192,21 +200,53 @@ class ProjectionRunner:
         to_event = self.store.mapper.to_domain_event
         rows = self.rows
         holds = self.holds if self.holds else None
+        touched = self._touched
+        events: list[tuple[Notification, DomainEvent, list[Projection]]] = []
+        needed: dict[Any, list[Any]] = {}
         for notification in notifications:
             targets = routes.get(notification.topic)
             if not targets:
                 continue
             event = cast(DomainEvent, to_event(notification))
+            events.append((notification, event, targets))
+            for projection in targets:
+                need = projection.needs(event)
+                if need is not None:
+                    needed.setdefault(need[0], []).append(need[1])
+        for table, keys in needed.items():
+            rows.load(table, keys)
+        for notification, event, targets in events:
             for projection in targets:
                 if notification.id <= positions[projection.name]:
                     continue
                 if holds and notification.originator_id in holds.of(projection.name):
                     continue  # waits with its aggregate's quarantine
                 projection.apply(event, rows)
+                touched.add(projection.name)
 
-    def _record(self, conn: Connection, position: int) -> None:
-        """In a batch's transaction: the owned projections' new position, announced."""
-        fenced_and_announced(conn, self._names(), self.token, position, CHANNEL)
+    def _record(self, conn: Connection, position: int, *, every: bool = False) -> None:
+        """In a batch's transaction: the owned projections' new position, fenced and
+        announced. Written for the projections the batch changed, and for all of them once a
+        `RECORD_ALL_S` (or when `every`): one row per batch under load, not one each."""
+        names = self._names()
+        now = time.monotonic()
+        every = every or conn.dialect.name != "postgresql"
+        every = every or now - self._recorded_all_at >= self.RECORD_ALL_S
+        written = names if every else [n for n in names if n in self._touched]
+        fenced_and_announced(conn, names, written, self.token, position, CHANNEL)
+        self._touched = set()
+        self._recorded = position
+        self._behind = not every
+        if every:
+            self._recorded_all_at = now
+
+    def record_all(self) -> None:
+        """Writes the positions a batch left behind (once the log is quiet, and after a
+        drain): health, metrics and a restart then see them where they are."""
+        with self._batch:
+            if self._behind and self.owned:
+                with self.engine.begin() as conn:
+                    self._record(conn, self._recorded, every=True)
 
     def _advance(self, position: int) -> None:
         with self._changed:
@@ -217,7 +257,7 @@ class ProjectionRunner:
     def _write(self, changes: Changes, position: int) -> None:
         with self.engine.begin() as conn:
             self.rows.write(conn, changes)
-            self._record(conn, position)
+            self._record(conn, position, every=True)
         self._advance(position)
 
     def _pages(self, start: int, size: int) -> Iterator[list[Notification]]:
@@ -247,6 +287,7 @@ class ProjectionRunner:
                 total += len(notifications)
                 if progress is not None:
                     progress(notifications[-1].id, self.store.head(), total)
+        self.record_all()
         return total
 
     def _replay(self, progress: Progress | None, size: int) -> int:
@@ -315,11 +356,16 @@ class ProjectionRunner:
         """True once every projection has passed `position` (owned ones only here)."""
         deadline = time.monotonic() + timeout
         with self._changed:
-            while any(self.positions.get(p.name, 0) < position for p in self.projections):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._changed.wait(remaining)
+            self._waiters += 1
+            try:
+                while any(self.positions.get(p.name, 0) < position for p in self.projections):
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._wake.set()  # no lingering while a request here waits
+                    self._changed.wait(remaining)
+            finally:
+                self._waiters -= 1
         return True
 
     def start(self) -> None:
@@ -346,10 +392,14 @@ class ProjectionRunner:
                 if time.monotonic() - last_check > self.CHECK_EVERY_S:
                     last_check = time.monotonic()
                     self._check()
-                if self.run_once() == self.batch_size:
-                    self.failure = None
-                    continue
+                read = self.run_once()
                 self.failure = None
+                if read == self.batch_size:
+                    continue
+                if not read:
+                    self.record_all()  # quiet: the positions left behind go down now
+                else:
+                    self._busy_until = time.monotonic() + 0.05
             except LostOwnership as lost:
                 logger.warning("%s; giving up %s", lost, self._names())
                 self.release_all()
@@ -359,6 +409,10 @@ class ProjectionRunner:
                 continue
             self._wake.wait(self.poll_interval)
             self._wake.clear()
+            if time.monotonic() < self._busy_until and not self._waiters:
+                # Events keep coming: a moment's wait lets the next batch take several, one
+                # transaction and one position for them all instead of one each.
+                self._stop.wait(self.LINGER_S)
 
     def _check(self) -> None:
         """Now and then: a lost lock session, projections to claim, retries asked for."""

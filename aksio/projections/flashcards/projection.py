@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import sqlalchemy as sa
+from eventsourcing.domain import DomainEvent
 
 from aksio.aggregates.flashcards.flashcard import Flashcard
 from aksio.aggregates.flashcards.schedule import Schedule, mastery
@@ -131,6 +132,11 @@ class FlashcardsProjection(Projection):
     name = "flashcards"
     version = 2  # 2: cards keep their source passage
     tables = (flashcards, flashcard_tags, flashcard_reviews)
+
+    def needs(self, event: DomainEvent) -> tuple[sa.Table, Any] | None:
+        if isinstance(event, Flashcard.Reviewed | Flashcard.Updated):
+            return flashcards, event.originator_id
+        return None
 
     @handles(Flashcard.Created)
     def created(self, e: Flashcard.Created, rows: Rows) -> None:
