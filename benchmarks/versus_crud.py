@@ -1,16 +1,19 @@
 """Aksio's review beside the same feature as a plain CRUD app, measured in one run.
 
 Run alone: `.venv/bin/python -m benchmarks.bench_reviews --versus-crud [--rounds 3]`.
-Two fresh PostgreSQL databases on the same server get the same cards of the same users: one
-through Aksio's event store (its projections caught up), one straight into the CRUD app's two
-tables (`benchmarks/crud_reviews.py`). Both servers run at once, each in its own process
-(`aksio serve`, projections and reactors in-process, and uvicorn with uvloop and httptools).
-Each round runs a closed loop at c=1 and one at c=8 on each app in turn, so drift on this
-shared machine hits both alike. Around each c=8 loop (and until the server goes idle after
-it, so asynchronous work is counted) it reads the CPU time of the server process (all its
-threads, `/proc/<pid>/stat`) and of PostgreSQL: the backends serving that app's database and
-the server's own background processes (WAL writer, checkpointer, ...), leaving out other
-databases' backends, which other work on the machine may keep busy.
+Aksio runs in its two deployments, each on a fresh PostgreSQL database of its own holding the
+same kind of deck (its projections caught up): "one process" is `aksio serve` with the
+projections and reactors in-process (the default); "API + worker" is `aksio serve
+--no-workers` beside an `aksio worker` that runs them, and its CPU is both processes'. A third
+database holds the CRUD app's two tables (`benchmarks/crud_reviews.py`) with the first deck's
+cards. All servers run at once (the CRUD app under uvicorn with uvloop and httptools). Each
+round runs a closed loop at c=1 and one at c=8 on each in turn, so drift on this shared
+machine hits all alike. Around each c=8 loop (and until the processes go idle after it, so
+asynchronous work is counted) it reads the CPU time of the server process (all threads,
+`/proc/<pid>/stat`), of the worker where there is one, and of PostgreSQL: the backends serving
+that deployment's database and the server's own background processes (WAL writer,
+checkpointer, ...), leaving out other databases' backends, which other work on the machine may
+keep busy.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from benchmarks.common import (
     server_env,
     table,
     verdict,
+    worker,
 )
 from benchmarks.review_load import Deck, closed_loop, fill
 
@@ -77,7 +81,7 @@ class Side:
 
     name: str
     base: str
-    pid: int
+    pids: list[int]  # the server's process, and the worker's where there is one
     database: str
     deck: Deck
     single: list[float] = field(default_factory=list)  # c=1 latencies, seconds
@@ -90,11 +94,12 @@ class Side:
     def eight(self, total: int) -> tuple[float, float]:
         """A closed loop at c=8; its server and PostgreSQL CPU seconds per review, counted
         until the server is idle again (so work left to background threads is in)."""
-        server, database = process_cpu(self.pid), postgres_cpu(self.database)
+        server, database = self.cpu(), postgres_cpu(self.database)
         run = closed_loop(self.base, self.deck, 8, total, "c=8")
-        settle(self.pid)
+        for pid in self.pids:
+            settle(pid)
         after = postgres_cpu(self.database)
-        spent = process_cpu(self.pid) - server
+        spent = self.cpu() - server
         spent_db = sum(cpu - database.get(pid, 0.0) for pid, cpu in after.items())
         self.server_cpu += spent
         self.postgres_cpu += spent_db
@@ -103,6 +108,9 @@ class Side:
         if run.failed != "0":
             print(f"{self.name}: non-200 answers at c=8: {run.failed}", flush=True)
         return spent / len(run.latencies), spent_db / len(run.latencies)
+
+    def cpu(self) -> float:
+        return sum(process_cpu(pid) for pid in self.pids)
 
     @property
     def server_ms(self) -> float:
@@ -157,62 +165,94 @@ def crud_served(url: str, folder: Path) -> Iterator[tuple[str, subprocess.Popen[
         yield served
 
 
-def one_round(aksio: Side, crud: Side, single: int, eight: int) -> None:
-    """c=1 then c=8 on each side in turn; the round's three ratios kept for the spread."""
-    p50 = []
-    for side in (aksio, crud):
+def one_round(sides: list[Side], crud: Side, single: int, eight: int) -> None:
+    """c=1 then c=8 on each in turn; each deployment's three ratios this round, for the spread."""
+    p50: dict[str, float] = {}
+    for side in (*sides, crud):
         run = closed_loop(side.base, side.deck, 1, single, "c=1")
         side.single.extend(run.latencies)
-        p50.append(median(run.latencies))
-    (a_server, a_db), (c_server, c_db) = aksio.eight(eight), crud.eight(eight)
-    aksio.rounds.append((a_server / c_server, a_db / c_db, p50[0] / p50[1]))
+        p50[side.name] = median(run.latencies)
+    costs = {side.name: side.eight(eight) for side in (*sides, crud)}
+    c_server, c_db = costs[crud.name]
+    for side in sides:
+        server, db = costs[side.name]
+        side.rounds.append((server / c_server, db / c_db, p50[side.name] / p50[crud.name]))
 
 
-def report(aksio: Side, crud: Side, rounds: int) -> bool:
-    """Prints both rows, the ratios with their goals and each round's ratios."""
-    ratios = {
-        "server": aksio.server_ms / crud.server_ms,
-        "postgres": aksio.postgres_ms / crud.postgres_ms,
-        "p50": aksio.p50_ms / crud.p50_ms,
+def ratios_of(side: Side, crud: Side) -> dict[str, float]:
+    return {
+        "server": side.server_ms / crud.server_ms,
+        "postgres": side.postgres_ms / crud.postgres_ms,
+        "p50": side.p50_ms / crud.p50_ms,
     }
-    rows: list[list[object]] = [
-        ["server process CPU ms", aksio.server_ms, crud.server_ms, ratios["server"]],
-        ["PostgreSQL CPU ms", aksio.postgres_ms, crud.postgres_ms, ratios["postgres"]],
-        ["reviews/s at c=8", aksio.rate, crud.rate, aksio.rate / crud.rate],
-        ["p50 ms at c=1", aksio.p50_ms, crud.p50_ms, ratios["p50"]],
+
+
+def report(sides: list[Side], crud: Side, rounds: int) -> bool:
+    """Prints each deployment's figures beside the CRUD app's, the ratios with their goals and
+    each round's ratios; True when a deployment meets all three goals."""
+    figures = [
+        ("server CPU ms (+ worker)", lambda s: s.server_ms),
+        ("PostgreSQL CPU ms", lambda s: s.postgres_ms),
+        ("reviews/s at c=8", lambda s: s.rate),
+        ("p50 ms at c=1", lambda s: s.p50_ms),
     ]
+    rows: list[list[object]] = []
+    for label, get in figures:
+        mine = [get(side) for side in sides]
+        rows.append([label, *mine, get(crud), *(value / get(crud) for value in mine)])
     print(f"Aksio against a CRUD app, per review, PostgreSQL, {rounds} rounds")
-    print(table(["per review", "Aksio", "CRUD", "ratio"], rows))
-    for n, (server, database, p50) in enumerate(aksio.rounds, 1):
-        print(f"round {n}: server {server:.2f}x, PostgreSQL {database:.2f}x, p50 {p50:.2f}x")
-    met = True
-    for key, label in (("server", "server CPU"), ("postgres", "PostgreSQL CPU"), ("p50", "p50")):
-        ok = ratios[key] <= GOALS[key]
-        met &= ok
-        print(f"{label}: {ratios[key]:.2f}x the CRUD app (goal <= {GOALS[key]:g}x): {verdict(ok)}")
-    return met
+    columns = ["per review", *(s.name for s in sides), crud.name]
+    print(table([*columns, *(f"ratio {s.name}" for s in sides)], rows))
+    met_any = False
+    for side in sides:
+        for n, (server, database, p50) in enumerate(side.rounds, 1):
+            print(f"{side.name}, round {n}: server {server:.2f}x, PostgreSQL {database:.2f}x, "
+                  f"p50 {p50:.2f}x")  # fmt: skip
+        met = True
+        ratios = ratios_of(side, crud)
+        for key, label in (("server", "server CPU"), ("postgres", "PostgreSQL CPU"),
+                           ("p50", "p50")):  # fmt: skip
+            ok = ratios[key] <= GOALS[key]
+            met &= ok
+            print(f"{side.name}: {label} {ratios[key]:.2f}x the CRUD app "
+                  f"(goal <= {GOALS[key]:g}x): {verdict(ok)}")  # fmt: skip
+        met_any |= met
+    return met_any
 
 
 def compare(users: int, cards: int, rounds: int, single: int, eight: int) -> bool:
-    """Seeds both databases, serves both apps, runs the rounds and prints the comparison."""
+    """Seeds the databases, serves the apps, runs the rounds and prints the comparison."""
     with (
         tempfile.TemporaryDirectory(prefix="aksio-versus-") as name,
-        pg_database() as aksio_url,
+        pg_database() as one_url,
+        pg_database() as split_url,
         pg_database() as crud_url,
     ):
         folder = Path(name)
-        deck = seed_aksio(aksio_url, folder / "var", users, cards)
+        deck = seed_aksio(one_url, folder / "one", users, cards)
+        split_deck = seed_aksio(split_url, folder / "split", users, cards)
         crud_reviews.create_schema(crud_url)
         crud_reviews.load(crud_url, [(card, owner) for card, owner, _ in deck.cards])
+        split_env = server_env(folder / "split", split_url)
         with (
-            served_process(server_env(folder / "var", aksio_url), folder) as (a_base, a_proc),
+            served_process(server_env(folder / "one", one_url), folder) as (one_base, one),
+            worker(split_env, folder) as split_worker,
+            served_process(split_env, folder, "--no-workers") as (split_base, split),
             crud_served(crud_url, folder) as (c_base, c_proc),
         ):
-            aksio = Side("Aksio", a_base, a_proc.pid, aksio_url.rsplit("/", 1)[1], deck)
+            sides = [
+                Side("one process", one_base, [one.pid], database_of(one_url), deck),
+                Side("API + worker", split_base, [split.pid, split_worker.pid],
+                     database_of(split_url), split_deck),
+            ]  # fmt: skip
             crud_deck = Deck(list(deck.cards))
-            crud = Side("CRUD", c_base, c_proc.pid, crud_url.rsplit("/", 1)[1], crud_deck)
-            for side in (aksio, crud):
+            crud = Side("CRUD", c_base, [c_proc.pid], database_of(crud_url), crud_deck)
+            for side in (*sides, crud):
                 closed_loop(side.base, side.deck, 4, 40, "warm-up")
             for _ in range(rounds):
-                one_round(aksio, crud, single, eight)
-    return report(aksio, crud, rounds)
+                one_round(sides, crud, single, eight)
+    return report(sides, crud, rounds)
+
+
+def database_of(url: str) -> str:
+    return url.rsplit("/", 1)[1]
