@@ -219,7 +219,9 @@ def build(
     locks = make_locks(settings)
     runner = ProjectionRunner(
         store,
-        make_engine(settings, pool_size=2),  # its own pool: waiting requests never starve it
+        # Its own pool (waiting requests never starve it), committing without waiting for the
+        # disk: read models are rebuilt from the log, and after a crash applied again.
+        make_engine(settings, pool_size=2, waits_for_flush=False),
         projections,
         locks,
         listen_url=settings.database_url if settings.uses_postgres else None,

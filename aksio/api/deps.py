@@ -106,6 +106,14 @@ async def get_commands(system: SystemDep, reads: RequestReads) -> Commands:
 Bus = Annotated[Commands, Depends(get_commands)]
 
 
+async def get_lone_commands(system: SystemDep) -> Commands:
+    return Commands(system)
+
+
+# For a route that reads no read model: no per-request read connection to set up at all.
+LoneBus = Annotated[Commands, Depends(get_lone_commands)]
+
+
 async def get_reads(reads: RequestReads) -> Connection:
     return cast(Connection, reads)
 

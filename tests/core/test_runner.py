@@ -259,3 +259,15 @@ def test_a_failed_rebuild_keeps_whole_batches_and_resumes(quiet: System, failing
     runner.rows.__dict__.pop("write", None)
     runner.drain()
     assert snapshot(quiet) == expected
+
+
+def test_only_the_runner_commits_without_waiting_for_the_disk(system: System) -> None:
+    """Read models are rebuilt from the log, so their batches need not wait for the WAL flush;
+    the event store and the API's connections keep PostgreSQL's default."""
+    if not system.settings.uses_postgres:
+        pytest.skip("a PostgreSQL setting")
+    show = "SHOW synchronous_commit"
+    with system.runner.engine.connect() as conn:
+        assert conn.exec_driver_sql(show).scalar() == "off"
+    with system.engine.connect() as conn:
+        assert conn.exec_driver_sql(show).scalar() == "on"

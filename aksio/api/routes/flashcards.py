@@ -12,7 +12,16 @@ from sqlalchemy.engine import Connection
 from aksio.aggregates.flashcards.evaluation import ReviewRecord, evaluate
 from aksio.aggregates.flashcards.flashcard import Difficulty, Flashcard
 from aksio.aggregates.flashcards.review_log import parse_review_log
-from aksio.api.deps import Bus, CurrentUser, Now, Paging, Reads, SystemDep, page_links
+from aksio.api.deps import (
+    Bus,
+    CurrentUser,
+    LoneBus,
+    Now,
+    Paging,
+    Reads,
+    SystemDep,
+    page_links,
+)
 from aksio.api.schemas.common import ERRORS, PageOut
 from aksio.api.schemas.flashcards import (
     FlashcardCreate,
@@ -254,8 +263,8 @@ def archive_flashcard(card_id: UUID, user: CurrentUser, bus: Bus) -> Response:
 
 @router.post("/{card_id}/review/", response_model=ReviewResult)
 def review_flashcard(
-    card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: Bus, now: Now
-) -> Any:
+    card_id: UUID, body: ReviewRequest, user: CurrentUser, bus: LoneBus, now: Now
+) -> Response:
     """Record a review (quality 0-5) and schedule the card's next review."""
     seconds = body.response_time_seconds
     reviewed = bus.run(
@@ -268,7 +277,8 @@ def review_flashcard(
             notes=body.notes,
         )
     )
-    return _answer(reviewed, now)
+    # Serialized here, once: the answer is built from its schema already.
+    return Response(_answer(reviewed, now).model_dump_json(), media_type="application/json")
 
 
 @router.post("/{card_id}/undo_review/", response_model=ReviewResult)

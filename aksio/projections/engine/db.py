@@ -56,14 +56,21 @@ CONNECT_TIMEOUT_S = 5  # a new connection to an unreachable server fails after t
 
 
 def make_engine(
-    settings: Settings, pool_size: int = API_POOL_SIZE, *, statement_timeout_ms: int = 0
+    settings: Settings,
+    pool_size: int = API_POOL_SIZE,
+    *,
+    statement_timeout_ms: int = 0,
+    waits_for_flush: bool = True,
 ) -> Engine:
     """An engine for read models; the API's pool is sized for its worker threads.
 
     A checkout waits at most `db_pool_timeout_s` for a free connection, then raises
     SQLAlchemy's `TimeoutError` (503 over HTTP): under a stall, a request answers instead
     of queueing behind every connection held. `statement_timeout_ms` bounds each statement
-    on PostgreSQL (the health probe's)."""
+    on PostgreSQL (the health probe's). Without `waits_for_flush` a commit returns before its
+    WAL reaches the disk (`synchronous_commit=off`): for the projection runner, whose rows and
+    positions can be rebuilt from the log, and after a crash are simply applied again from the
+    last position that reached the disk."""
     if settings.uses_postgres:
         assert settings.database_url
         info = postgres_conninfo(settings.database_url)
@@ -86,7 +93,8 @@ def make_engine(
             pool_timeout=settings.db_pool_timeout_s,
             connect_args={
                 "connect_timeout": CONNECT_TIMEOUT_S,
-                "options": f"-c statement_timeout={statement_timeout_ms}",
+                "options": f"-c statement_timeout={statement_timeout_ms}"
+                + ("" if waits_for_flush else " -c synchronous_commit=off"),
             },
         )
     settings.data_dir.mkdir(parents=True, exist_ok=True)
