@@ -2,11 +2,15 @@
 
 A row whose key was never written since its table was emptied cannot conflict
 with a stored row, so on PostgreSQL many such rows go in with one binary COPY,
-several times cheaper per row than an upsert. Values pass through the same
-SQLAlchemy bind processors an upsert uses, and COPY is only used when every
-value has exactly the Python type its column's binary format expects (a str
-for a text column, a UUID for a uuid one, ...); anything else is upserted, so
-both paths store the same values.
+several times cheaper per row than an upsert. Other rows are upserted on
+PostgreSQL by one statement per table whatever their number (each column an
+array, `unnest`ed), prepared once per connection: a statement whose text changed
+with the number of rows was parsed and planned again in almost every batch.
+Values pass through the same SQLAlchemy bind processors an upsert uses, and
+COPY or arrays are only used when every value has exactly the Python type its
+column's binary format expects (a str for a text column, a UUID for a uuid one,
+...); anything else goes through SQLAlchemy's upsert, so every path stores the
+same values.
 """
 
 from __future__ import annotations
@@ -70,6 +74,8 @@ class TableWriter:
         self.upsert_statement = _upsert(table, dialect.name)
         self.target = sql.Identifier(*filter(None, (table.schema, table.name)))
         self._copy_types: tuple[list[int], list[frozenset[type]]] | None = None
+        self._floats: list[int] = []
+        self._unnest_upsert: sql.Composed | None = None
 
     def delete(self, conn: Connection, keys: Sequence[Key]) -> None:
         cols = self.key_columns
@@ -82,8 +88,25 @@ class TableWriter:
             conn.execute(self.table.delete().where(cond))
 
     def upsert(self, conn: Connection, rows: Sequence[Row]) -> None:
-        if rows:
-            conn.execute(self.upsert_statement, list(rows))
+        if not rows:
+            return
+        if self.can_copy:
+            raw = conn.connection.driver_connection
+            assert isinstance(raw, psycopg.Connection)
+            oids, allowed = self._types(raw)
+            values = self._values(rows) if oids else []
+            statement = self._unnest_upsert
+            if statement is not None and _misfit(self.names, values, allowed) is None:
+                columns = [list(column) for column in zip(*values, strict=True)]
+                for index in self._floats:  # an array holds one type: 1 and 2.5 as floats
+                    columns[index] = [v if v is None else float(v) for v in columns[index]]
+                try:
+                    raw.execute(statement, columns, prepare=True)
+                except psycopg.Error as error:  # as SQLAlchemy would raise it
+                    text = statement.as_string(raw)
+                    raise sa.exc.DBAPIError.instance(text, None, error, psycopg.Error) from error
+                return
+        conn.execute(self.upsert_statement, list(rows))
 
     def insert_new(self, conn: Connection, rows: Sequence[Row], copy_from: int) -> None:
         """Writes rows whose keys are not stored: by COPY from `copy_from` rows on."""
@@ -141,6 +164,10 @@ class TableWriter:
                 oids.append(oid)
                 allowed.append(_COPYABLE[typname] | {type(None)})
             self._copy_types = (oids, allowed)
+            typnames = [found[name][0] for name in self.names]
+            self._floats = [i for i, typname in enumerate(typnames) if typname == "float8"]
+            if oids:
+                self._unnest_upsert = _unnest_upsert(self.table, self.target, typnames)
         return self._copy_types
 
 
@@ -152,6 +179,24 @@ def _misfit(
         if not types.issuperset(map(type, column)):
             return name
     return None
+
+
+def _unnest_upsert(table: sa.Table, target: sql.Identifier, types: list[str]) -> sql.Composed:
+    """The upsert of `_upsert` with each column's values as one array parameter."""
+    names = [c.name for c in table.columns]
+    keys = [c.name for c in table.primary_key.columns]
+    arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.Identifier(t)) for t in types)
+    columns = sql.SQL(", ").join(map(sql.Identifier, names))
+    conflict = sql.SQL(", ").join(map(sql.Identifier, keys))
+    others = [n for n in names if n not in keys]
+    action: sql.Composable = sql.SQL("DO NOTHING")
+    if others:
+        action = sql.SQL("DO UPDATE SET ") + sql.SQL(", ").join(
+            sql.SQL("{0} = EXCLUDED.{0}").format(sql.Identifier(n)) for n in others
+        )
+    return sql.SQL("INSERT INTO {} ({}) SELECT * FROM unnest({}) ON CONFLICT ({}) {}").format(
+        target, columns, arrays, conflict, action
+    )
 
 
 def _upsert(table: sa.Table, dialect: str) -> Any:
