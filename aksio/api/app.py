@@ -70,7 +70,9 @@ def create_app(system: System) -> FastAPI:
         max_upload=MAX_UPLOAD_BYTES,
     )
     metrics.install(app, system)
-    routers = (accounts, courses, documents, flashcards, quizzes, assessments, audit)
+    # A request is matched against the routes in this order, so the most frequent (reviews)
+    # come first; no path of one router matches another's (flashcards before assessments).
+    routers = (flashcards, accounts, courses, documents, quizzes, assessments, audit)
     for module in (*routers, learning, billing, webhooks, chat, generation):
         app.include_router(module.router)
     openapi.install(app)
