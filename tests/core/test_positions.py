@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,3 +58,15 @@ def test_on_postgresql_the_wait_ends_on_the_workers_signal(tmp_path: Path, pg_ur
     finally:
         api.close()
         worker.close()
+
+
+def test_an_announcement_moves_every_projection_it_names(system: System) -> None:
+    """A batch's `pg_notify` names its runner's projections and position: a watcher takes
+    those in without reading the table (`wait_for` is then answered from memory)."""
+    watch = system.watch
+    names = [p.name for p in system.projections]
+    watch._heard(json.dumps({"position": 7, "names": names[:-1]}))
+    assert not watch.wait_for(7, timeout=0.0)  # one projection not heard of yet
+    watch._heard(json.dumps({"position": 9, "names": names[-1:]}))
+    watch._heard(json.dumps({"position": 5, "names": names}))  # an older batch: no step back
+    assert watch.wait_for(7, timeout=0.0) and not watch.wait_for(8, timeout=0.0)
