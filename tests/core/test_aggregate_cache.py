@@ -2,27 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from uuid import UUID, uuid4
 
-import pytest
-
 from aksio.aggregates.flashcards.flashcard import Flashcard
-from aksio.bootstrap import System, build, migrate
+from aksio.bootstrap import System
 from aksio.commands.flashcards import CreateFlashcard, ReviewFlashcard, UndoReview
-from aksio.settings import Settings
 
 CARD = {"question": "Q?", "answer": "A", "difficulty_level": "medium", "tags": []}
-
-
-@pytest.fixture
-def pair(settings: Settings) -> Iterator[tuple[System, System]]:
-    """Two systems on one store, as two API processes would be."""
-    migrate(settings)
-    first, second = build(settings, start_threads=False), build(settings, start_threads=False)
-    yield first, second
-    first.close()
-    second.close()
 
 
 def review(system: System, owner: UUID, card_id: UUID, quality: int) -> UUID:
