@@ -141,12 +141,15 @@ class Rows:
             return
         assert self.conn is not None
         (column,) = _pk(table)
+        writer = self._writer(table, self.conn)
         for start in range(0, len(missing), 1000):
             chunk = list(missing.items())[start : start + 1000]
-            query = sa.select(table).where(column.in_([key for _, key in chunk]))
-            found = {
-                _key(row[column.name]): dict(row) for row in self.conn.execute(query).mappings()
-            }
+            keys = [key for _, key in chunk]
+            rows = writer.select(self.conn, keys)
+            if rows is None:
+                query = sa.select(table).where(column.in_(keys))
+                rows = [dict(row) for row in self.conn.execute(query).mappings()]
+            found = {_key(row[column.name]): row for row in rows}
             for k, _ in chunk:
                 cache[k] = found.get(k)
 
@@ -228,7 +231,7 @@ class Rows:
     def write(self, conn: Connection, changes: Changes) -> None:
         """Writes detached changes; batches are written in the order they were detached."""
         for name, rows in changes.items():
-            writer = self._writer(name, conn)
+            writer = self._writer(self._tables[name], conn)
             stored = self._stored.get(name)
             if stored is None:
                 writer.delete(conn, [_sql_key(k) for k, row in rows.items() if row is None])
@@ -260,11 +263,11 @@ class Rows:
         self.complete.clear()
         self._stored.clear()
 
-    def _writer(self, name: str, conn: Connection) -> TableWriter:
-        writer = self._writers.get((name, conn.dialect.name))
+    def _writer(self, table: sa.Table, conn: Connection) -> TableWriter:
+        writer = self._writers.get((table.name, conn.dialect.name))
         if writer is None:
-            writer = TableWriter(self._tables[name], conn.dialect)
-            self._writers[(name, conn.dialect.name)] = writer
+            writer = TableWriter(table, conn.dialect)
+            self._writers[(table.name, conn.dialect.name)] = writer
         return writer
 
 

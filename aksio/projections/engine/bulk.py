@@ -75,7 +75,10 @@ class TableWriter:
         self.target = sql.Identifier(*filter(None, (table.schema, table.name)))
         self._copy_types: tuple[list[int], list[frozenset[type]]] | None = None
         self._floats: list[int] = []
-        self._unnest_upsert: sql.Composed | None = None
+        # The statement's text, composed once: psycopg would compose it again at each call.
+        self._unnest_upsert: bytes | None = None
+        self._select: bytes | None = None
+        self._loaders: list[tuple[int, Callable[[Any], Any]]] | None = None
 
     def delete(self, conn: Connection, keys: Sequence[Key]) -> None:
         cols = self.key_columns
@@ -103,10 +106,33 @@ class TableWriter:
                 try:
                     raw.execute(statement, columns, prepare=True)
                 except psycopg.Error as error:  # as SQLAlchemy would raise it
-                    text = statement.as_string(raw)
+                    text = statement.decode()
                     raise sa.exc.DBAPIError.instance(text, None, error, psycopg.Error) from error
                 return
         conn.execute(self.upsert_statement, list(rows))
+
+    def select(self, conn: Connection, keys: Sequence[Any]) -> list[Row] | None:
+        """The stored rows of these one-column keys, as SQLAlchemy would give them, by one
+        prepared statement on PostgreSQL; None where that does not apply (the caller then
+        asks SQLAlchemy)."""
+        if not self.can_copy or len(self.key_columns) != 1:
+            return None
+        raw = conn.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        self._types(raw)
+        if self._select is None:
+            return None
+        cursor = raw.execute(self._select, [list(keys)], prepare=True, binary=True)
+        found = cursor.fetchall()
+        if self._loaders is None:
+            self._loaders = _result_processors(self.table, conn.dialect, cursor)
+        names = self.names
+        rows = [dict(zip(names, values, strict=True)) for values in found]
+        for index, process in self._loaders:
+            name = names[index]
+            for row in rows:
+                row[name] = process(row[name])
+        return rows
 
     def insert_new(self, conn: Connection, rows: Sequence[Row], copy_from: int) -> None:
         """Writes rows whose keys are not stored: by COPY from `copy_from` rows on."""
@@ -167,8 +193,35 @@ class TableWriter:
             typnames = [found[name][0] for name in self.names]
             self._floats = [i for i, typname in enumerate(typnames) if typname == "float8"]
             if oids:
-                self._unnest_upsert = _unnest_upsert(self.table, self.target, typnames)
+                composed = _unnest_upsert(self.table, self.target, typnames)
+                self._unnest_upsert = composed.as_bytes(raw)
+            (key,) = self.key_columns if len(self.key_columns) == 1 else (None,)
+            if key is not None:
+                self._select = (
+                    sql.SQL("SELECT {} FROM {} WHERE {} = ANY(%b::{}[])")
+                    .format(
+                        sql.SQL(", ").join(map(sql.Identifier, self.names)),
+                        self.target,
+                        sql.Identifier(key.name),
+                        sql.Identifier(found[key.name][0]),
+                    )
+                    .as_bytes(raw)
+                )
         return self._copy_types
+
+
+def _result_processors(
+    table: sa.Table, dialect: Dialect, cursor: psycopg.Cursor[Any]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """The result processors SQLAlchemy would apply to the columns of this cursor's rows."""
+    found: list[tuple[int, Callable[[Any], Any]]] = []
+    description = cursor.description or []
+    for index, (column, described) in enumerate(zip(table.columns, description, strict=True)):
+        impl = column.type.dialect_impl(dialect)
+        process = impl.result_processor(dialect, described.type_code)
+        if process is not None:
+            found.append((index, process))
+    return found
 
 
 def _misfit(
@@ -185,7 +238,7 @@ def _unnest_upsert(table: sa.Table, target: sql.Identifier, types: list[str]) ->
     """The upsert of `_upsert` with each column's values as one array parameter."""
     names = [c.name for c in table.columns]
     keys = [c.name for c in table.primary_key.columns]
-    arrays = sql.SQL(", ").join(sql.SQL("%s::{}[]").format(sql.Identifier(t)) for t in types)
+    arrays = sql.SQL(", ").join(sql.SQL("%b::{}[]").format(sql.Identifier(t)) for t in types)
     columns = sql.SQL(", ").join(map(sql.Identifier, names))
     conflict = sql.SQL(", ").join(map(sql.Identifier, keys))
     others = [n for n in names if n not in keys]
