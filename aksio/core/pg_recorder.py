@@ -27,7 +27,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 CHUNK = 1000
 APPEND_FUNCTION = "aksio_append"
@@ -57,13 +57,19 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
                 "END; $$"
             ).format(lock_timeout=self.datastore.lock_timeout, **names)
         )
-        self._append = SQL("SELECT * FROM {schema}.{append}(%s)").format(**names)
-        self._after = SQL(
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state "
-            "FROM {schema}.{table} e JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, after) "
-            "ON e.originator_id = w.id AND e.originator_version > w.after "
-            "ORDER BY e.originator_id, e.originator_version"
-        ).format(**names)
+        # Composed once to text (UTF-8, as the library's connections are): psycopg would
+        # compose a `Composed` again at every call.
+        self._append = SQL("SELECT * FROM {schema}.{append}(%s)").format(**names).as_bytes()
+        self._after = (
+            SQL(
+                "SELECT e.originator_id, e.originator_version, e.topic, e.state "
+                "FROM {schema}.{table} e JOIN unnest(%s::uuid[], %s::bigint[]) AS w(id, after) "
+                "ON e.originator_id = w.id AND e.originator_version > w.after "
+                "ORDER BY e.originator_id, e.originator_version"
+            )
+            .format(**names)
+            .as_bytes()
+        )
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -144,7 +150,7 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
         return notifications
 
     @cached_property
-    def _page_statement(self) -> dict[bool, Composed]:
+    def _page_statement(self) -> dict[bool, bytes]:
         columns = "notification_id, originator_id, originator_version, topic, state"
         table = SQL("{schema}.{table}").format(
             schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
@@ -153,5 +159,6 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
             inclusive: SQL("SELECT " + columns + " FROM {table} WHERE notification_id "
                            + (">=" if inclusive else ">")
                            + " %s ORDER BY notification_id LIMIT %s").format(table=table)
+                              .as_bytes()
             for inclusive in (True, False)
         }  # fmt: skip
