@@ -3,7 +3,8 @@
 Each batch is decoded once and applied to every projection this runner owns,
 and the rows and the tracked positions are committed in one transaction.
 Followers wake on in-process signals (the command bus) and, on PostgreSQL, on
-the event store's NOTIFY; a timed poll covers any lost signal.
+the event store's NOTIFY; a timed poll covers any lost signal. The threads that
+follow are in `following`, drains and rebuilds in `replay`.
 """
 
 from __future__ import annotations
@@ -11,23 +12,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor, wait
+from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-import psycopg
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import get_topic
 from sqlalchemy.engine import Connection, Engine
 
-from aksio.core.collector import fewer_collections
 from aksio.core.faults import is_transient
-from aksio.core.store import NOTIFY_CHANNEL, EventStore, postgres_dsn
-from aksio.projections.engine import isolation, quarantine
-from aksio.projections.engine.base import Changes, Projection, Rows
-from aksio.projections.engine.leases import LostOwnership, fenced_and_announced, take
+from aksio.core.store import EventStore
+from aksio.projections.engine import following, isolation, quarantine, replay
+from aksio.projections.engine.base import Projection, Rows
+from aksio.projections.engine.leases import fenced_and_announced, take
 from aksio.projections.engine.locks import Locks
 from aksio.projections.engine.positions import CHANNEL, read_positions, set_position
 
@@ -254,99 +253,13 @@ class ProjectionRunner:
                 self.positions[projection.name] = position
             self._changed.notify_all()
 
-    def _write(self, changes: Changes, position: int) -> None:
-        with self.engine.begin() as conn:
-            self.rows.write(conn, changes)
-            self._record(conn, position, every=True)
-        self._advance(position)
-
-    def _pages(self, start: int, size: int) -> Iterator[list[Notification]]:
-        """The log after `start` in pages of `size`, reading the next while one is used."""
-        with ThreadPoolExecutor(1, thread_name_prefix="projection-read") as reader:
-            pending: Future[list[Notification]] | None = reader.submit(self.store.read, start, size)
-            while pending is not None:
-                page = pending.result()
-                pending = None
-                if len(page) == size:
-                    pending = reader.submit(self.store.read, page[-1].id, size)
-                if page:
-                    yield page
-
     def drain(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
         """Processes until the log is exhausted, reading the next page while applying one."""
-        size = batch_size or self.batch_size
-        total = 0
-        with self._batch:
-            start = self._start()
-        if start is None:
-            return 0
-        with fewer_collections():
-            for notifications in self._pages(start, size):
-                with self._batch:
-                    self._apply(notifications)
-                total += len(notifications)
-                if progress is not None:
-                    progress(notifications[-1].id, self.store.head(), total)
-        self.record_all()
-        return total
-
-    def _replay(self, progress: Progress | None, size: int) -> int:
-        """Like `drain`, but also writes each batch while the next one is applied.
-
-        Only under `_batch` (no other batch runs meanwhile). A row a batch
-        reads is in the cache whenever an earlier batch changed it, so a query
-        never misses an unwritten change; the cache is only dropped once every
-        batch is written. Each batch still commits its rows with its position.
-        """
-        total = 0
-        start = self._start()
-        if start is None or not self.owned:
-            return 0
-        written: Future[None] | None = None
-        with ThreadPoolExecutor(1, thread_name_prefix="projection-write") as writer:
-            try:
-                for notifications in self._pages(start, size):
-                    with self.engine.connect() as conn:
-                        self.rows.begin(conn)
-                        self._project(notifications)
-                    if written is not None:
-                        written.result()
-                    written = writer.submit(self._write, self.rows.detach(), notifications[-1].id)
-                    if self.rows.oversized():
-                        written.result()
-                        self.rows.forget()
-                    total += len(notifications)
-                    if progress is not None:
-                        progress(notifications[-1].id, self.store.head(), total)
-                if written is not None:
-                    written.result()
-            except BaseException:
-                if written is not None:
-                    wait([written])
-                self.rows.reset()
-                raise
-        return total
+        return replay.drain(self, progress, batch_size or self.batch_size)
 
     def rebuild(self, projections: Sequence[Projection], progress: Progress | None = None) -> int:
         """Drops the projections' tables and replays the whole log into them."""
-        with self._batch:
-            for projection in projections:
-                self.locks.acquire(projection.name)
-                if projection not in self.owned:
-                    self.owned.append(projection)
-                with self.engine.begin() as conn:
-                    take(conn, projection.name, self.token)
-            self.reset(projections)
-            size = max(self.batch_size, self.REBUILD_BATCH)
-            with fewer_collections():
-                try:
-                    return self._replay(progress, size)
-                except Exception as error:
-                    if is_transient(error):
-                        raise
-                    # each written batch committed its position: go on from there, isolating
-                    logger.warning("rebuild met a failing event (%s); isolating it", error)
-            return self.drain(progress, size)
+        return replay.rebuild(self, projections, progress)
 
     # -- following -----------------------------------------------------------------
     def wake(self, _position: int = 0, _topics: frozenset[str] = frozenset()) -> None:
@@ -370,10 +283,12 @@ class ProjectionRunner:
 
     def start(self) -> None:
         self._retry_held = True  # a new release may carry the fix: retry quarantines first
-        self._threads = [threading.Thread(target=self._follow, name="projections", daemon=True)]
+        follow = partial(following.follow, self)
+        self._threads = [threading.Thread(target=follow, name="projections", daemon=True)]
         if self.listen_url:
+            listen = partial(following.listen, self, self.listen_url)
             self._threads.append(
-                threading.Thread(target=self._listen, name="projections-listen", daemon=True)
+                threading.Thread(target=listen, name="projections-listen", daemon=True)
             )
         for thread in self._threads:
             thread.start()
@@ -384,35 +299,6 @@ class ProjectionRunner:
         for thread in self._threads:
             thread.join(timeout=5)
         self.locks.close()
-
-    def _follow(self) -> None:
-        last_check = 0.0
-        while not self._stop.is_set():
-            try:
-                if time.monotonic() - last_check > self.CHECK_EVERY_S:
-                    last_check = time.monotonic()
-                    self._check()
-                read = self.run_once()
-                self.failure = None
-                if read == self.batch_size:
-                    continue
-                if not read:
-                    self.record_all()  # quiet: the positions left behind go down now
-                else:
-                    self._busy_until = time.monotonic() + 0.05
-            except LostOwnership as lost:
-                logger.warning("%s; giving up %s", lost, self._names())
-                self.release_all()
-            except Exception as error:
-                self._failed(error)
-                self._stop.wait(1.0)
-                continue
-            self._wake.wait(self.poll_interval)
-            self._wake.clear()
-            if time.monotonic() < self._busy_until and not self._waiters:
-                # Events keep coming: a moment's wait lets the next batch take several, one
-                # transaction and one position for them all instead of one each.
-                self._stop.wait(self.LINGER_S)
 
     def _check(self) -> None:
         """Now and then: a lost lock session, projections to claim, retries asked for."""
@@ -426,17 +312,6 @@ class ProjectionRunner:
                 self._retry_held = False
                 self.retry_quarantined()
 
-    def _failed(self, error: Exception) -> None:
-        position = self._start()
-        if self.failure is None or self.failure["error"] != quarantine.describe(error):
-            logger.exception("projection batch failed; retrying", extra={"position": position})
-        self.failure = {
-            "component": "projections",
-            "state": "failing",
-            "position": position,
-            "error": quarantine.describe(error),
-        }
-
     def retry_quarantined(self) -> tuple[int, int]:
         """Replays each quarantined aggregate of the owned projections; (released, still held)."""
         with self._batch:
@@ -448,16 +323,3 @@ class ProjectionRunner:
                     self.holds.remove(held.name, held.originator_id)
                     released += 1
             return released, len(holds) - released
-
-    def _listen(self) -> None:
-        assert self.listen_url
-        while not self._stop.is_set():
-            try:
-                with psycopg.connect(postgres_dsn(self.listen_url), autocommit=True) as conn:
-                    conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
-                    while not self._stop.is_set():
-                        for _ in conn.notifies(timeout=0.1, stop_after=1):
-                            self._wake.set()
-            except psycopg.Error:
-                logger.warning("LISTEN connection lost; polling until it is back")
-                self._stop.wait(1.0)
