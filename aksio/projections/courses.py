@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
@@ -169,3 +170,17 @@ def get_section(conn: Connection, course_id: UUID, section_id: UUID) -> Row | No
 
 def course_scheduler(conn: Connection, course_id: UUID) -> Any:
     return conn.execute(sa.select(courses.c.scheduler).where(courses.c.id == course_id)).scalar()
+
+
+def active_courses_named(conn: Connection, owner_id: UUID, names: Sequence[str]) -> dict[str, UUID]:
+    """The owner's active courses of these names (the first made, where names repeat)."""
+    query = (
+        sa.select(courses.c.name, courses.c.id)
+        .where(courses.c.owner_id == owner_id, courses.c.status == "active")
+        .where(courses.c.name.in_(list(names)))
+        .order_by(courses.c.created_at, courses.c.id)
+    )
+    found: dict[str, UUID] = {}
+    for name, course_id in conn.execute(query):
+        found.setdefault(name, course_id)
+    return found

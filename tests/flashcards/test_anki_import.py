@@ -100,6 +100,7 @@ def test_decks_become_courses_with_clozes_and_plain_text(
     assert response.json() == {
         "cards_imported": 3,
         "reviews_imported": 3,
+        "cards_updated": 0,
         "course": None,
         "scheduler": "sm2",
     }
@@ -127,6 +128,68 @@ def test_decks_become_courses_with_clozes_and_plain_text(
         "The nucleus holds DNA.\nChapter 2",
     )
     assert (first["total_reviews"], second["total_reviews"]) == (0, 1)
+
+
+def test_a_package_imported_again_adds_only_what_is_new(
+    client: TestClient, auth: Auth, tmp_path: Path
+):
+    package = zipped({"collection.anki21": collection(tmp_path)})
+    assert send(client, auth, package).status_code == 201
+    again = send(client, auth, package)
+    assert again.status_code == 201, again.text
+    assert again.json()["cards_imported"] == again.json()["reviews_imported"] == 0
+    assert again.json()["cards_updated"] == 0
+    assert client.get(f"{BASE}/", headers=auth).json()["count"] == 3
+    assert client.get("/api/v1/courses/", headers=auth).json()["count"] == 2
+
+    # Studied on in Anki: a later review of the basic card, one before its latest (already
+    # in), a new note in "Biology", and a new deck.
+    later = collection(
+        tmp_path,
+        f"""
+        INSERT INTO revlog VALUES ({T0 + 5 * DAY}, 1000, 4, 3000);
+        INSERT INTO revlog VALUES ({T0 + DAY + 5}, 1000, 2, 3000);
+        INSERT INTO notes VALUES (300, 1, 'Ribosome?Makes proteins');
+        INSERT INTO cards VALUES (3000, 300, 10, 0, 0);
+        INSERT INTO notes VALUES (400, 1, 'Golgi?Packages proteins');
+        INSERT INTO cards VALUES (4000, 400, 40, 0, 0);
+        UPDATE col SET decks = '{DECKS_JSON[:-1]}, "40": {{"id": 40, "name": "Organelles"}}}}';
+        """,
+    )
+    response = send(client, auth, zipped({"collection.anki21": later}))
+    assert response.status_code == 201, response.text
+    assert response.json()["cards_imported"] == 2
+    assert (response.json()["reviews_imported"], response.json()["cards_updated"]) == (1, 1)
+    courses = client.get("/api/v1/courses/", headers=auth).json()["results"]
+    by_name = {course["name"]: course["id"] for course in courses}
+    assert sorted(by_name) == ["Biology", "Cell biology::Nucleus", "Organelles"]
+    biology = client.get(f"{BASE}/?course={by_name['Biology']}", headers=auth).json()
+    assert sorted(card["question"] for card in biology["results"]) == [
+        "Mitochondria function?",
+        "Ribosome?",
+    ]
+    [basic] = [card for card in biology["results"] if card["question"].startswith("Mito")]
+    history = client.get(f"{BASE}/{basic['id']}/history/", headers=auth).json()
+    assert [h["reviewed_at"] for h in history] == [
+        "2024-03-01T10:00:00Z",
+        "2024-03-03T10:00:00Z",
+        "2024-03-06T10:00:00Z",
+    ]
+    assert basic["total_reviews"] == 3
+
+
+def test_an_archived_card_is_not_imported_again(client: TestClient, auth: Auth, tmp_path: Path):
+    package = zipped({"collection.anki21": collection(tmp_path)})
+    assert send(client, auth, package).status_code == 201
+    cards = client.get(f"{BASE}/", headers=auth).json()["results"]
+    [basic] = [card for card in cards if card["question"].startswith("Mito")]
+    assert client.delete(f"{BASE}/{basic['id']}/", headers=auth).status_code == 204
+    later = collection(tmp_path, f"INSERT INTO revlog VALUES ({T0 + 5 * DAY}, 1000, 4, 3000);")
+    response = send(client, auth, zipped({"collection.anki21": later}))
+    assert response.status_code == 201, response.text
+    assert response.json()["cards_imported"] == response.json()["cards_updated"] == 0
+    history = client.get(f"{BASE}/{basic['id']}/history/", headers=auth).json()
+    assert len(history) == 2
 
 
 def test_a_named_course_takes_every_card(client: TestClient, auth: Auth, tmp_path: Path):

@@ -42,6 +42,7 @@ def test_import_keeps_each_review_at_its_original_time(
     assert response.json() == {
         "cards_imported": 3,
         "reviews_imported": 8,
+        "cards_updated": 0,
         "course": course,
         "scheduler": "sm2",
     }
@@ -66,6 +67,23 @@ def test_import_keeps_each_review_at_its_original_time(
     assert first["next_review_date"] == "2024-03-12T10:00:00Z"
     due = client.get(f"{BASE}/due/", headers=auth).json()
     assert len(due) == 3  # all overdue since 2024
+
+
+def test_a_log_imported_again_makes_no_card_twice(client: TestClient, auth: Auth):
+    course = make_course(client, auth)
+    assert upload(client, auth, SMALL_LOG, course).status_code == 201
+    longer = SMALL_LOG + b"\n303,1,2024-03-20T09:00:00Z,7000,,\n404,3,2024-03-20T09:05:00Z,1000,,"
+    response = upload(client, auth, longer)  # into no course: known cards stay where they are
+    assert response.status_code == 201, response.text
+    assert response.json()["cards_imported"] == 1
+    assert (response.json()["reviews_imported"], response.json()["cards_updated"]) == (2, 1)
+    cards = client.get(f"{BASE}/", headers=auth).json()["results"]
+    assert len(cards) == 4
+    assert sum(card["course"] == course for card in cards) == 3
+    [third] = [card for card in cards if card["question"] == "Imported card 303"]
+    history = client.get(f"{BASE}/{third['id']}/history/", headers=auth).json()
+    assert [h["quality_response"] for h in history] == [5, 2]
+    assert upload(client, auth, longer).json()["reviews_imported"] == 0
 
 
 def test_a_malformed_file_stores_nothing(client: TestClient, auth: Auth, system: System):

@@ -50,6 +50,7 @@ from aksio.commands.flashcards import (
 from aksio.commands.fsrs_parameters import KeepFsrsParameters
 from aksio.core.errors import NotFound
 from aksio.integrations import anki, fsrs_fit
+from aksio.projections import courses as course_queries
 from aksio.projections.flashcards import queries as q
 from aksio.projections.flashcards.projection import review_columns, schedule_columns
 from aksio.usecases.ownership import own_course
@@ -199,21 +200,31 @@ def import_review_log(
     file: Annotated[UploadFile, File(description="CSV review log or Anki package (.apkg).")],
     course: Annotated[UUID | None, Form(description="Put the cards in this course.")] = None,
 ) -> ImportOut:
-    """Import cards with their review history from a CSV review log or an Anki package."""
+    """Import cards with their review history from a CSV review log or an Anki package; a
+    file imported again adds only its new cards, and the reviews later than a known card's."""
     if course is not None:
         own_course(reads, user, course)
     scheduler = scheduler_for(reads, user, course)
     head = file.file.read(4)
     file.file.seek(0)
     command: ImportReviewLog | ImportAnkiCollection
+    present = q.imported_cards(reads, user)  # a file imported again adds what is new in it
     if anki.is_package(file.filename, head):
         decks = tuple(anki.read_package(file.file))
+        named = course_queries.active_courses_named(reads, user, [deck.name for deck in decks])
         command = ImportAnkiCollection(
-            owner_id=user, decks=decks, course_id=course, scheduler=scheduler
+            owner_id=user,
+            decks=decks,
+            course_id=course,
+            scheduler=scheduler,
+            present=present,
+            named=named,
         )
     else:
         cards = tuple(parse_review_log(file.file.read()))
-        command = ImportReviewLog(owner_id=user, cards=cards, course_id=course, scheduler=scheduler)
+        command = ImportReviewLog(
+            owner_id=user, cards=cards, course_id=course, scheduler=scheduler, present=present
+        )
     outcome = system.bus.dispatch(command)
     if outcome.position:
         # A whole review log is a large batch for the read models: wait longer than usual.
@@ -225,6 +236,7 @@ def import_review_log(
         {
             "cards_imported": result.cards_imported,
             "reviews_imported": result.reviews_imported,
+            "cards_updated": result.cards_updated,
             "course": course,
             "scheduler": scheduler,
         }

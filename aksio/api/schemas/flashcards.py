@@ -180,8 +180,15 @@ class FlashcardStats(BaseModel):
 
 
 class ImportOut(BaseModel):
-    cards_imported: int
-    reviews_imported: int
+    cards_imported: int = Field(description="New cards.")
+    reviews_imported: int = Field(
+        description="Reviews added: those of the new cards, and those of cards imported before "
+        "that are later than the card's latest review."
+    )
+    cards_updated: int = Field(
+        description="Cards of an earlier import (the same card id in the file) that took new "
+        "reviews; such a card is never made twice."
+    )
     course: UUID | None
     scheduler: Scheduler
 

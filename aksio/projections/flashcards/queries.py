@@ -163,3 +163,17 @@ def _grouped(conn: Connection, owner_id: UUID, column: sa.Column[Any]) -> dict[s
         sa.select(column, sa.func.count()).where(flashcards.c.owner_id == owner_id).group_by(column)
     )
     return {str(key): int(n) for key, n in conn.execute(query)}
+
+
+def imported_cards(conn: Connection, owner_id: UUID) -> dict[str, UUID]:
+    """The owner's cards that came from an import, by their id in the imported file (the
+    first made, should one id have come twice)."""
+    query = (
+        sa.select(flashcards.c.external_id, flashcards.c.id)
+        .where(flashcards.c.owner_id == owner_id, flashcards.c.external_id.is_not(None))
+        .order_by(*CREATION_ORDER)
+    )
+    found: dict[str, UUID] = {}
+    for external_id, card_id in conn.execute(query):
+        found.setdefault(external_id, card_id)
+    return found
