@@ -41,7 +41,11 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
             log_level=args.log_level,
             log_config=None,  # `aksio.logs` configured logging; uvicorn keeps it
             access_log=False,  # `aksio.access` writes one structured line per request
-            http=limited_protocol(settings.max_header_bytes, settings.request_read_timeout_s),
+            http=limited_protocol(
+                settings.max_header_bytes,
+                settings.request_read_timeout_s,
+                settings.request_min_body_rate,
+            ),
         )
         BoundedServer(config).run()
     finally:

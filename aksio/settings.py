@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     # longest wait for the rest of a request head or for the next piece of a body.
     max_header_bytes: int = Field(default=32_768, ge=1024)
     request_read_timeout_s: float = Field(default=10.0, gt=0)
+    # a body may take the read timeout plus a second per this many bytes received
+    request_min_body_rate: float = Field(default=500.0, gt=0)
     password_hash_memory_kib: int = 65536
     access_token_minutes: int = 15
     refresh_token_days: int = 7

@@ -143,3 +143,33 @@ def test_a_body_that_keeps_arriving_is_not_cut_off(server: Server) -> None:
         # Answered by the route (wrong credentials), not by the edge.
         status, envelope = _status_and_body(_read_all(sock))
     assert status == 401 and envelope["error_code"] == "AUTHENTICATION_FAILED"
+
+
+def test_a_body_trickled_below_the_minimum_rate_is_cut_off(server: Server) -> None:
+    """One byte each half read timeout never trips the wait between pieces, but the whole body
+    falls behind the minimum rate (500 bytes a second after the read timeout)."""
+    with _connect(server) as sock:
+        sock.sendall(b"POST /api/v1/accounts/login/ HTTP/1.1\r\nHost: t\r\n")
+        sock.sendall(b"Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n")
+        began = time.monotonic()
+        sock.settimeout(READ_TIMEOUT_S / 2)
+        answer = b""
+        while time.monotonic() - began < 6 * READ_TIMEOUT_S:
+            try:
+                sock.sendall(b" ")
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                continue
+            except (BrokenPipeError, ConnectionResetError):
+                break
+            if not chunk:
+                break
+            answer += chunk
+        took = time.monotonic() - began
+        sock.settimeout(30)
+        answer += _read_all(sock)
+    status, envelope = _status_and_body(answer)
+    assert status == 408 and envelope["error_code"] == "REQUEST_TIMEOUT"
+    assert envelope["error"] == "The request body arrived too slowly."
+    assert took < 3 * READ_TIMEOUT_S
+    assert _healthy(server)
