@@ -14,9 +14,10 @@ the library's query but cheaper rows (see `select_notifications`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from functools import cached_property
-from typing import Any
+import time
+from collections.abc import Callable, Sequence
+from functools import cached_property, wraps
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from eventsourcing.persistence import InterfaceError, Notification, OperationalError, StoredEvent
@@ -25,12 +26,40 @@ from eventsourcing.postgres import (
     PostgresApplicationRecorder,
     PostgresDatastore,
 )
-from eventsourcing.utils import retry
 from psycopg.rows import tuple_row
 from psycopg.sql import SQL, Identifier
 
 CHUNK = 1000
 APPEND_FUNCTION = "aksio_append"
+RETRY_WAIT_S = 0.2  # between attempts of a call that met a connection error, as the library
+MAX_ATTEMPTS = 10
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def bounded_retry(method: F) -> F:
+    """The library's retry of a call that meets a connection error (10 attempts, 0.2 s
+    apart), also bounded by the pool's wait (`AKSIO_DB_POOL_TIMEOUT_S`) from the first
+    attempt: a dropped connection is replaced at once, but when the server is down, each
+    attempt waits that long for a connection, and ten of them held a request for 20 s."""
+    inner = getattr(method, "__wrapped__", method)  # undo the library's own retry
+
+    @wraps(inner)
+    def call(self: ChunkingPostgresRecorder, *args: Any, **kwargs: Any) -> Any:
+        began = time.monotonic()
+        window = self.datastore.pool.timeout
+        attempts = 0
+        while True:
+            try:
+                return inner(self, *args, **kwargs)
+            except (InterfaceError, OperationalError):
+                attempts += 1
+                waited = time.monotonic() - began + RETRY_WAIT_S
+                if attempts >= MAX_ATTEMPTS or waited >= window:
+                    raise
+                time.sleep(RETRY_WAIT_S)
+
+    return cast(F, call)
 
 
 class ChunkingPostgresRecorder(PostgresApplicationRecorder):
@@ -71,6 +100,10 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
             .as_bytes()
         )
 
+    # The library's calls a request makes, under the bounded retry.
+    max_notification_id = bounded_retry(PostgresApplicationRecorder.max_notification_id)
+    select_events = bounded_retry(PostgresApplicationRecorder.select_events)
+
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
@@ -90,7 +123,7 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
                 ids.extend(self._fetch_ids_after_insert_events(curs, chunk) or [])
         return ids
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @bounded_retry
     def _append_small(self, stored_events: Sequence[StoredEvent]) -> Sequence[int]:
         """The append as one statement (the connection is in autocommit: one transaction)."""
         if not stored_events:
@@ -103,7 +136,7 @@ class ChunkingPostgresRecorder(PostgresApplicationRecorder):
             curs.execute(self._append, (events,), prepare=True)
             return [row[0] for row in curs.fetchall()]
 
-    @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+    @bounded_retry
     def select_events_after(self, versions: dict[UUID, int]) -> list[StoredEvent]:
         """Several aggregates' events after a version each, in one query (see `loading`)."""
         params = (list(versions), list(versions.values()))

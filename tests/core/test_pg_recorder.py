@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from uuid import uuid4
 
 import pytest
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, OperationalError
 
 from aksio.aggregates.courses.course import Course
 from aksio.bootstrap import migrate
 from aksio.core.pg_recorder import CHUNK
 from aksio.core.store import open_store
 from tests.conftest import make_settings
+from tests.test_outage import set_outage
 
 
 def many_courses(count: int) -> list[Course]:
@@ -83,5 +85,48 @@ def test_pages_equal_the_library_query_across_gaps(tmp_path: Path, pg_url: str) 
         topics = ["aksio.course.updated"]
         by_topic = recorder.select_notifications(0, 100, topics=topics)
         assert by_topic == library(0, 100, topics=topics) and len(by_topic) == 2
+    finally:
+        store.close()
+
+
+def test_a_call_during_an_outage_fails_after_one_pool_wait(tmp_path: Path, pg_url: str) -> None:
+    """With the server refusing connections, each attempt waits the pool's timeout for a
+    connection: the call gives up after one such wait (it used to make ten), and works again
+    once the database is back; a connection dropped under it is replaced at once."""
+    settings = make_settings(tmp_path, pg_url, db_pool_timeout_s=0.5)
+    migrate(settings)
+    store = open_store(settings)
+    recorder: Any = store.recorder
+    datastore = recorder.datastore
+    attempts = 0
+    connection = datastore.get_connection
+
+    def counted() -> Any:
+        nonlocal attempts
+        attempts += 1
+        return connection()
+
+    datastore.get_connection = counted
+    try:
+        store.save(Course.create(uuid4(), {"name": "before"}))
+        assert store.head() == 1
+        set_outage(pg_url, down=True)
+        datastore.pool.check()  # the pool drops the connections the outage cut
+        try:
+            for call in (store.head, lambda: store.save(Course.create(uuid4(), {"name": "x"}))):
+                attempts = 0
+                with pytest.raises(OperationalError):
+                    call()
+                assert attempts == 1
+        finally:
+            set_outage(pg_url, down=False)
+        datastore.pool.check()  # drops the connections the outage closed
+        attempts = 0
+        assert store.head() == 1
+        set_outage(pg_url, down=True)  # kills the pooled connections ...
+        set_outage(pg_url, down=False)  # ... and lets new ones in at once
+        attempts = 0
+        store.save(Course.create(uuid4(), {"name": "after"}))
+        assert store.head() == 2 and attempts >= 1
     finally:
         store.close()
