@@ -146,9 +146,13 @@ def review_flashcard(cmd: ReviewFlashcard, uow: UnitOfWork) -> Flashcard.Reviewe
 
 def _review_choices(uow: UnitOfWork, card: Flashcard) -> tuple[str, FsrsSettings]:
     """The scheduler and FSRS settings of the card's course, else of its owner's profile."""
-    course_id = card.fields.get("course_id")
-    course = uow.peek(Course, course_id, owner_id=card.owner_id) if course_id else None
-    user = uow.peek(User, card.owner_id, owner_id=card.owner_id)
+    return _choices(uow, card.owner_id, card.fields.get("course_id"))
+
+
+def _choices(uow: UnitOfWork, owner_id: UUID, course_id: UUID | None) -> tuple[str, FsrsSettings]:
+    """The scheduler and FSRS settings of this course (if stored), else of the profile."""
+    course = uow.peek(Course, course_id, owner_id=owner_id) if course_id else None
+    user = uow.peek(User, owner_id, owner_id=owner_id)
     course_choice = course_fsrs = profile_choice = profile_fsrs = None
     if course is not None:
         course_choice = course.fields.get("scheduler")
@@ -176,6 +180,7 @@ def _imported(
     now: datetime,
     course_id: UUID | None,
     scheduler: str,
+    fsrs: FsrsSettings,
 ) -> Flashcard:
     fields: dict[str, Any] = {
         "question": source.question or f"Imported card {source.external_id}",
@@ -195,6 +200,7 @@ def _imported(
             recorded_at=now,
             scheduler=scheduler,
             duration_ms=review.duration_ms,
+            fsrs=fsrs,
         )
     return card
 
@@ -250,8 +256,9 @@ def import_review_log(cmd: ImportReviewLog, uow: UnitOfWork) -> ImportResult:
     now = uow.services.clock.now()
     known = [source for source in cmd.cards if source.external_id in cmd.present]
     updated, added = _updated(uow, cmd.owner_id, known, cmd.present)
+    _, fsrs = _choices(uow, cmd.owner_id, cmd.course_id)  # the fitted parameters, if any
     cards = [
-        _imported(cmd.owner_id, source, now, cmd.course_id, cmd.scheduler)
+        _imported(cmd.owner_id, source, now, cmd.course_id, cmd.scheduler, fsrs)
         for source in cmd.cards
         if source.external_id not in cmd.present
     ]
@@ -270,10 +277,13 @@ def import_anki_collection(cmd: ImportAnkiCollection, uow: UnitOfWork) -> Import
         new = [source for source in deck.cards if source.external_id not in cmd.present]
         known += [source for source in deck.cards if source.external_id in cmd.present]
         course_id = cmd.course_id or cmd.named.get(deck.name)
+        _, fsrs = _choices(uow, cmd.owner_id, course_id)  # a new course: the profile's
         if course_id is None and new:
             courses.append(Course.create(cmd.owner_id, {"name": deck.name}))
             course_id = courses[-1].id
-        cards += [_imported(cmd.owner_id, source, now, course_id, cmd.scheduler) for source in new]
+        cards += [
+            _imported(cmd.owner_id, source, now, course_id, cmd.scheduler, fsrs) for source in new
+        ]
     updated, added = _updated(uow, cmd.owner_id, known, cmd.present)
     uow.save(*courses, *cards, *updated)
     return _result(cards, updated, added)

@@ -13,11 +13,13 @@ from fastapi.testclient import TestClient
 from aksio.bootstrap import System
 from aksio.core.clock import FixedClock
 from aksio.projections.flashcards.projection import FlashcardsProjection
+from tests.accounts.support import bearer, register
 from tests.conftest import DATA, assert_envelope
 from tests.flashcards.support import BASE, HEADER, make_card, make_course, review, upload
 
 Auth = dict[str, str]
 REAL_LOG = DATA / "fsrs-review-logs" / "review_logs.csv"
+PROFILE = "/api/v1/accounts/profile/"
 SMALL_LOG = "\n".join(
     [
         HEADER + ",question,answer",
@@ -84,6 +86,22 @@ def test_a_log_imported_again_makes_no_card_twice(client: TestClient, auth: Auth
     history = client.get(f"{BASE}/{third['id']}/history/", headers=auth).json()
     assert [h["quality_response"] for h in history] == [5, 2]
     assert upload(client, auth, longer).json()["reviews_imported"] == 0
+
+
+def test_imported_reviews_are_scheduled_with_the_learners_fsrs_settings(client: TestClient):
+    due = {}
+    for email, retention in (("plain@example.com", 0.9), ("keen@example.com", 0.97)):
+        auth = bearer(register(client, email))
+        profile = {"scheduler": "fsrs", "desired_retention": retention}
+        assert client.patch(PROFILE, json=profile, headers=auth).status_code == 200
+        assert upload(client, auth, SMALL_LOG).status_code == 201
+        cards = client.get(f"{BASE}/", headers=auth).json()["results"]
+        due[retention] = {card["question"]: card["next_review_date"] for card in cards}
+    # A higher target recall brings the imported cards back sooner (a card in a learning
+    # step comes back after the step either way).
+    assert due[0.9].keys() == due[0.97].keys()
+    assert all(due[0.97][question] <= due[0.9][question] for question in due[0.9])
+    assert due[0.97]["Mitochondria?"] < due[0.9]["Mitochondria?"]
 
 
 def test_a_malformed_file_stores_nothing(client: TestClient, auth: Auth, system: System):
