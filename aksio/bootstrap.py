@@ -14,6 +14,7 @@ from aksio.commands import billing as billing_commands
 from aksio.commands import chat as chat_commands
 from aksio.commands import courses as course_commands
 from aksio.commands import documents as document_commands
+from aksio.commands import flashcard_imports as flashcard_import_commands
 from aksio.commands import flashcards as flashcard_commands
 from aksio.commands import fsrs_parameters as fsrs_parameter_commands
 from aksio.commands import generation as generation_commands
@@ -81,6 +82,7 @@ def all_handlers() -> dict[type[Any], Handler]:
         account_commands,
         course_commands,
         flashcard_commands,
+        flashcard_import_commands,
         fsrs_parameter_commands,
         quiz_commands,
         assessment_commands,

@@ -14,7 +14,8 @@ from aksio.commands.assessments import CreateAssessment
 from aksio.commands.bus import Command
 from aksio.commands.chat import AddChatContext, CreateChat, CreateTutoringSession
 from aksio.commands.courses import CreateCourse
-from aksio.commands.flashcards import CreateFlashcard, ImportReviewLog, UpdateFlashcard
+from aksio.commands.flashcard_imports import ImportReviewLog
+from aksio.commands.flashcards import CreateFlashcard, UpdateFlashcard
 from aksio.commands.quizzes import CreateQuiz
 from aksio.core.errors import NotFound, ValidationFailed
 

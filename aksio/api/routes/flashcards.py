@@ -38,11 +38,10 @@ from aksio.api.schemas.flashcards import (
     Status,
     retrievability_of,
 )
+from aksio.commands.flashcard_imports import ImportAnkiCollection, ImportReviewLog
 from aksio.commands.flashcards import (
     ArchiveFlashcard,
     CreateFlashcard,
-    ImportAnkiCollection,
-    ImportReviewLog,
     ReviewFlashcard,
     UndoReview,
     UpdateFlashcard,
