@@ -83,6 +83,17 @@ def test_goal_progress_out_of_range_is_refused() -> None:
         goal.update_progress(101, NOW)
 
 
+def test_a_session_type_outside_the_list_is_refused_by_the_aggregate() -> None:
+    with pytest.raises(ValidationFailed) as raised:
+        StudySession.start(uuid4(), None, {"session_type": "nap"}, NOW)
+    assert "session_type" in raised.value.details
+    session = StudySession.start(uuid4(), None, {"session_type": "review"}, NOW)
+    with pytest.raises(ValidationFailed):
+        session.update({"session_type": "nap"}, NOW)
+    session.update({"session_type": "exam_prep"}, NOW)
+    assert session.fields["session_type"] == "exam_prep"
+
+
 def test_session_completion_decides_the_duration_once() -> None:
     session = StudySession.start(uuid4(), None, {"session_type": "review"}, NOW)
     goal_id = uuid4()

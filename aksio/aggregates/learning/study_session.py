@@ -35,7 +35,7 @@ SESSION_TYPES: tuple[SessionType, ...] = get_args(SessionType)
 SESSION_FIELDS = ("session_type", "planned_duration_minutes", "focus_areas", "learning_objectives")
 EDITABLE_FIELDS = (*SESSION_FIELDS, "notes", "productivity_rating", "topics_covered")
 SESSION_RULES = {
-    "session_type": v.text(required=True, max_length=50),
+    "session_type": v.choice(*SESSION_TYPES),
     "planned_duration_minutes": v.integer(nullable=True),
     "focus_areas": v.texts(),
     "learning_objectives": v.texts(),
