@@ -144,3 +144,18 @@ def test_feedback_needs_a_message_and_a_full_screenshot_description() -> None:
         Feedback.submit(owner, "bug_report", "", "   ")
     with pytest.raises(ValidationFailed):
         Feedback.submit(owner, "bug_report", "", "x", {"path": "feedback/ab"})
+
+
+def test_feedback_refuses_what_its_columns_cannot_hold() -> None:
+    owner = uuid4()
+    for kind, subject, message, field in [
+        ("", "s", "m", "feedback_type"),
+        ("x" * 51, "s", "m", "feedback_type"),
+        ("general", "s" * 201, "m", "subject"),
+        ("general", "s", "m" * 10_001, "message"),
+        ("general", "s", "nul\x00", "message"),
+        ("general", None, "m", "subject"),
+    ]:
+        with pytest.raises(ValidationFailed) as raised:
+            Feedback.submit(owner, kind, subject, message)  # type: ignore[arg-type]
+        assert set(raised.value.details) == {field}

@@ -12,9 +12,15 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import ValidationFailed
 
 SCREENSHOT_KEYS = ("path", "size", "content_type", "sha256")
+RULES = {
+    "feedback_type": v.text(required=True, max_length=50),
+    "subject": v.text(max_length=200),
+    "message": v.text(required=True, max_length=10_000),
+}
 
 
 class Feedback(Aggregate):
@@ -52,8 +58,8 @@ class Feedback(Aggregate):
         message: str,
         screenshot: dict[str, Any] | None = None,
     ) -> Feedback:
-        if not message.strip():
-            raise ValidationFailed.field("message", "This field may not be blank.")
+        given = {"feedback_type": feedback_type, "subject": subject, "message": message}
+        v.check(given, RULES)
         if screenshot is not None and set(screenshot) != set(SCREENSHOT_KEYS):
             raise ValidationFailed.field("screenshot", "Incomplete screenshot description.")
         return cls(
