@@ -132,6 +132,22 @@ def test_endpoint_refuses_unknown_event_types() -> None:
     assert endpoint.events == ["goal.completed"]
 
 
+def test_endpoint_refuses_a_url_or_events_its_rows_cannot_hold() -> None:
+    owner = uuid4()
+    for url in ("", "ftp://x.test/", "https://x.test/" + "a" * 2000, "https://x.test/\x00"):
+        with pytest.raises(ValidationFailed) as raised:
+            WebhookEndpoint.register(owner, url, ["goal.completed"], "sealed", "whsec")
+        assert set(raised.value.details) == {"url"}
+    with pytest.raises(ValidationFailed) as raised:
+        WebhookEndpoint.register(owner, "https://x.test/", "goal.completed", "s", "whsec")  # type: ignore[arg-type]
+    assert set(raised.value.details) == {"events"}
+    endpoint = WebhookEndpoint.register(owner, "https://x.test/", ["goal.completed"], "s", "whsec")
+    with pytest.raises(ValidationFailed):
+        endpoint.update(url="javascript:alert(1)")
+    endpoint.update(url="HTTPS://y.test/hook")
+    assert endpoint.url == "HTTPS://y.test/hook"
+
+
 def delivery() -> WebhookDelivery:
     endpoint_id = uuid4()
     made = WebhookDelivery(

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from aksio.aggregates import values as v
 from aksio.core.errors import InvalidState, ValidationFailed
 
 KEY_FORMATS = ("whsec", "utf-8")
@@ -34,7 +35,21 @@ WEBHOOK_EVENT_TYPES = (
 )
 
 
+URL_RULE = {"url": v.text(required=True, max_length=2000)}
+
+
+def check_url(url: str) -> str:
+    """Text an endpoint row can hold, naming an http(s) resource (the API also checks that
+    its address is public)."""
+    v.check({"url": url}, URL_RULE)
+    if not url.lower().startswith(("http://", "https://")):
+        raise ValidationFailed.field("url", "Must be an http or https URL.")
+    return url
+
+
 def check_event_types(events: list[str]) -> list[str]:
+    if not isinstance(events, list) or not all(isinstance(name, str) for name in events):
+        raise ValidationFailed.field("events", "Must be a list of event type names.")
     unknown = [name for name in events if name not in WEBHOOK_EVENT_TYPES]
     if unknown:
         raise ValidationFailed.field("events", f"Unknown event types: {', '.join(unknown)}.")
@@ -102,7 +117,7 @@ class WebhookEndpoint(Aggregate):
     ) -> WebhookEndpoint:
         return cls(
             owner_id=owner_id,
-            url=url,
+            url=check_url(url),
             events=check_event_types(events),
             sealed_secret=sealed_secret,
             key_format=_check_key_format(key_format),
@@ -112,7 +127,7 @@ class WebhookEndpoint(Aggregate):
         self._require_live()
         changes: dict[str, Any] = {}
         if url is not None and url != self.url:
-            changes["url"] = url
+            changes["url"] = check_url(url)
         if events is not None:
             wanted = check_event_types(events)
             if wanted != self.events:
