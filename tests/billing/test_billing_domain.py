@@ -37,6 +37,21 @@ def test_subscription_id_is_derived_from_the_owner_and_records_plan_changes() ->
     assert (changed.previous_plan_id, changed.plan_id) == ("free", "premium_monthly")
 
 
+def test_a_plan_change_the_aggregate_cannot_record_is_refused() -> None:
+    subscription = Subscription.start(uuid4())
+    for plan, changes, field in [
+        ("platinum", {}, "plan_id"),
+        ("premium_monthly", {"amount_cents": -1}, "amount_cents"),
+        ("premium_monthly", {"amount_cents": 2**40}, "amount_cents"),
+        ("premium_monthly", {"currency": "dollars"}, "currency"),
+        ("premium_monthly", {"payment_reference": "r" * 201}, "payment_reference"),
+    ]:
+        with pytest.raises(ValidationFailed) as raised:
+            subscription.change_plan(plan, AT, **changes)  # type: ignore[arg-type]
+        assert set(raised.value.details) == {field}
+    assert subscription.plan_id == "free" and not subscription.pending_events[1:]
+
+
 def test_usage_meter_sums_tokens_of_its_month_only() -> None:
     owner = uuid4()
     meter = UsageMeter(owner_id=owner, period=period_of(AT))

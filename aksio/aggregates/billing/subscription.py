@@ -14,9 +14,18 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
-from aksio.aggregates.billing.plans import DEFAULT_PLAN
+from aksio.aggregates import values as v
+from aksio.aggregates.billing.plans import DEFAULT_PLAN, plan_named
+from aksio.core.errors import ValidationFailed
 
 _NAMESPACE = uuid5(NAMESPACE_URL, "aksio:subscription")
+
+
+PAYMENT_RULES = {
+    "amount_cents": v.integer(),
+    "currency": v.text(required=True, max_length=3),
+    "payment_reference": v.text(nullable=True, max_length=200),
+}
 
 
 def subscription_id(owner_id: UUID) -> UUID:
@@ -62,6 +71,14 @@ class Subscription(Aggregate):
         currency: str = "usd",
         payment_reference: str | None = None,
     ) -> None:
+        plan_named(plan_id)  # a known plan, or 422 naming plan_id
+        v.check(
+            {"amount_cents": amount_cents, "currency": currency,
+             "payment_reference": payment_reference},
+            PAYMENT_RULES,
+        )  # fmt: skip
+        if amount_cents < 0:
+            raise ValidationFailed.field("amount_cents", "Never negative.")
         if plan_id == self.plan_id:
             return
         self._plan_changed(
