@@ -131,13 +131,8 @@ def _owned(uow: UnitOfWork, owner_id: UUID, course_id: UUID, document_id: UUID) 
 
 
 def _new(cmd: UploadDocument | ImportDocument, **source: Any) -> Document:
-    return Document(
-        owner_id=cmd.owner_id,
-        course_id=cmd.course_id,
-        section_id=cmd.section_id,
-        name=cmd.name,
-        description=cmd.description,
-        **source,
+    return Document.create(
+        cmd.owner_id, cmd.course_id, cmd.section_id, cmd.name, cmd.description, **source
     )
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from uuid import UUID, uuid4
 
+import pytest
+
 from aksio.aggregates.documents.document import Document
+from aksio.core.errors import ValidationFailed
 
 RESULT = {
     "extracted_text": "Text.",
@@ -17,18 +20,22 @@ RESULT = {
 }
 
 
-def uploaded() -> tuple[Document, UUID]:
-    document = Document(
-        owner_id=uuid4(),
-        course_id=uuid4(),
-        section_id=None,
-        name="Notes",
-        description=None,
-        source_type="upload",
-        source_url=None,
+def new(name: object = "Notes", description: object = None, url: object = None) -> Document:
+    return Document.create(
+        uuid4(),
+        uuid4(),
+        None,
+        name,  # type: ignore[arg-type]
+        description,  # type: ignore[arg-type]
+        source_type="upload" if url is None else "url",
+        source_url=url,  # type: ignore[arg-type]
         url_type=None,
         document_type="text",
     )
+
+
+def uploaded() -> tuple[Document, UUID]:
+    document = new()
     document.attach("ab" * 32, "text/plain", "text", 5, "notes.txt")
     run = uuid4()
     document.request_processing(run, "upload")
@@ -37,6 +44,20 @@ def uploaded() -> tuple[Document, UUID]:
 
 def kinds(document: Document) -> list[str]:
     return [type(e).__name__ for e in document.collect_events()]
+
+
+def test_a_new_document_refuses_what_its_row_cannot_hold() -> None:
+    for fields, field in [
+        ({"name": ""}, "name"),
+        ({"name": "n" * 256}, "name"),
+        ({"name": None}, "name"),
+        ({"description": "nul\x00"}, "description"),
+        ({"url": "https://x.test/" + "a" * 2048}, "source_url"),
+    ]:
+        with pytest.raises(ValidationFailed) as raised:
+            new(**fields)
+        assert set(raised.value.details) == {field}
+    assert new(name="n" * 255, url="https://x.test/a").fields["name"] == "n" * 255
 
 
 def test_a_run_starts_once_reports_progress_and_completes() -> None:

@@ -24,6 +24,7 @@ EDIT_RULES = {
     "description": v.text(nullable=True),
     "section_id": v.identifier(),
 }
+SOURCE_RULES = {"source_url": v.text(nullable=True, max_length=2048)}
 
 
 class Document(Aggregate):
@@ -134,6 +135,35 @@ class Document(Aggregate):
         self.progress = 0
         self.status = "processing"
         self.deleted = False
+
+    @classmethod
+    def create(
+        cls,
+        owner_id: UUID,
+        course_id: UUID,
+        section_id: UUID | None,
+        name: str,
+        description: str | None,
+        *,
+        source_type: str,
+        source_url: str | None,
+        url_type: str | None,
+        document_type: str,
+    ) -> Document:
+        """A new document, once its name and description are ones its row can hold."""
+        v.check({"name": name, "description": description, "section_id": section_id}, EDIT_RULES)
+        v.check({"source_url": source_url}, SOURCE_RULES)
+        return cls(
+            owner_id=owner_id,
+            course_id=course_id,
+            section_id=section_id,
+            name=name,
+            description=description,
+            source_type=source_type,
+            source_url=source_url,
+            url_type=url_type,
+            document_type=document_type,
+        )
 
     # -- decisions -------------------------------------------------------------------
     def attach(
