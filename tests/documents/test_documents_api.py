@@ -116,6 +116,14 @@ def test_content_is_409_until_completed_and_reprocess_is_202(
     assert processed(document["id"])["processing_status"] == "completed"
 
 
+def test_a_long_file_name_names_the_document_by_its_first_255_characters(
+    upload: Upload,
+) -> None:
+    stem = "lecture-" * 40  # 320 characters
+    document = upload(f"{stem}.txt", b"Cells divide.", "text/plain")["document"]
+    assert document["name"] == stem[:255]
+
+
 def test_upload_limits(client: TestClient, auth: Headers, course: str) -> None:
     limits = client.get(f"{base(course)}/upload_limits/", headers=auth).json()
     assert limits["max_file_size_bytes"] == 52428800 and limits["max_file_size_mb"] == 50

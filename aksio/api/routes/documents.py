@@ -136,12 +136,13 @@ def upload(
     blob_key = blobs.commit(staged)
     document_type = DOCUMENT_TYPES[content_type]
     filename = PurePosixPath(file.filename).name if file.filename else None
+    stem = PurePosixPath(filename).stem[:255] if filename else ""  # a name's longest
     accepted = bus.run(
         UploadDocument(
             owner_id=user,
             course_id=course_id,
             section_id=section_id,
-            name=name or (PurePosixPath(filename).stem if filename else "") or "Untitled document",
+            name=name or stem or "Untitled document",
             description=description,
             filename=filename,
             blob_key=blob_key,
